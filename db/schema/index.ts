@@ -1,0 +1,3 @@
+export * from './audit.ts'
+export * from './enums.ts'
+export * from './records.ts'
