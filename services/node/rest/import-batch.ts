@@ -294,6 +294,12 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
   const result: ImportResult = { lines: 0, created: 0, updated: 0, unchanged: 0, errorCount: 0, errors: [] }
   let loggedAt = Date.now()
   let loggedLines = 0
+  const logProgress = () => {
+    loggedAt = Date.now()
+    loggedLines = result.lines
+    const { lines, created, updated, unchanged, errorCount } = result
+    log.info({ lines, created, updated, unchanged, failed: errorCount }, 'import progress')
+  }
 
   const fail = (line: number, error: unknown) => {
     if (!(error instanceof JaringError)) throw error
@@ -352,21 +358,11 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       if (key !== undefined) references.failed.set(key, item.line)
       fail(item.line, error)
     }
-    if (result.lines - loggedLines >= progressEveryLines || Date.now() - loggedAt >= progressEveryMs) {
-      loggedAt = Date.now()
-      loggedLines = result.lines
-      log.info(
-        {
-          lines: result.lines,
-          created: result.created,
-          updated: result.updated,
-          unchanged: result.unchanged,
-          failed: result.errorCount,
-        },
-        'import progress',
-      )
-    }
+    if (result.lines - loggedLines >= progressEveryLines || Date.now() - loggedAt >= progressEveryMs)
+      logProgress()
   }
+  // The last progress line states the whole batch, whichever threshold fired before it.
+  if (result.lines !== loggedLines) logProgress()
   if (options.abandoned()) throw new JaringError('TIMEOUT', { detail: 'The import ran out of time.' })
   return result
 }
