@@ -24,12 +24,12 @@ CREATE TABLE "audit_log" (
 	"direction" "audit_direction" NOT NULL,
 	"principal_kind" varchar(16),
 	"principal_agency" varchar(16),
-	"principal_subject" varchar(200),
+	"principal_subject" varchar(256),
 	"principal_roles" text[] DEFAULT '{}'::text[] NOT NULL,
-	"token_id" varchar(200),
+	"token_id" varchar(256),
 	"client_address" varchar(64),
-	"purpose" varchar(64),
-	"case_reference" varchar(200),
+	"purpose" varchar(200),
+	"case_reference" varchar(100),
 	"operation_kind" "audit_operation_kind" NOT NULL,
 	"operation_name" varchar(300),
 	"document_digest" char(64),
@@ -44,7 +44,7 @@ CREATE TABLE "audit_log" (
 	"peers" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"response_digest" char(64),
 	"response_bytes" integer,
-	"receipt" jsonb,
+	"receipt" text,
 	"prev_hash" char(64) NOT NULL,
 	"row_hash" char(64) NOT NULL,
 	CONSTRAINT "audit_log_seq_positive" CHECK ("audit_log"."seq" > 0)
@@ -54,4 +54,5 @@ CREATE UNIQUE INDEX "audit_log_row_hash_key" ON "audit_log" USING btree ("row_ha
 CREATE INDEX "audit_log_request_id_idx" ON "audit_log" USING btree ("request_id");--> statement-breakpoint
 CREATE INDEX "audit_log_recorded_at_idx" ON "audit_log" USING btree ("recorded_at");--> statement-breakpoint
 CREATE INDEX "audit_log_principal_idx" ON "audit_log" USING btree ("principal_agency","principal_subject");--> statement-breakpoint
+CREATE INDEX "audit_log_direction_idx" ON "audit_log" USING btree ("direction","seq");--> statement-breakpoint
 CREATE INDEX "audit_log_record_ids_idx" ON "audit_log" USING gin ("record_ids");

@@ -15,6 +15,9 @@ import {
 } from 'drizzle-orm/pg-core'
 import { auditDirectionEnum, auditOperationKindEnum, auditOutcomeEnum } from './enums.ts'
 
+/** The hash the first audit row links to: the head of an empty chain (written by the migrations). */
+export const emptyChainHash = '0'.repeat(64)
+
 /** A SHA-256 digest as 64 lower-case hex characters. */
 const digest = (name: string) => char(name, { length: 64 })
 
@@ -37,13 +40,13 @@ export const auditLog = pgTable(
     /** Null when the request carried no verifiable token. */
     principalKind: varchar('principal_kind', { length: 16 }),
     principalAgency: varchar('principal_agency', { length: 16 }),
-    principalSubject: varchar('principal_subject', { length: 200 }),
+    principalSubject: varchar('principal_subject', { length: 256 }),
     principalRoles: text('principal_roles').array().notNull().default(sql`'{}'::text[]`),
     /** The token's jti: ties the row to one token of the identity provider's records. */
-    tokenId: varchar('token_id', { length: 200 }),
+    tokenId: varchar('token_id', { length: 256 }),
     clientAddress: varchar('client_address', { length: 64 }),
-    purpose: varchar('purpose', { length: 64 }),
-    caseReference: varchar('case_reference', { length: 200 }),
+    purpose: varchar('purpose', { length: 200 }),
+    caseReference: varchar('case_reference', { length: 100 }),
     operationKind: auditOperationKindEnum('operation_kind').notNull(),
     /** The GraphQL operation (name, else its root fields) or the REST route (`GET /api/v1/persons/:id`). */
     operationName: varchar('operation_name', { length: 300 }),
@@ -63,8 +66,8 @@ export const auditLog = pgTable(
     peers: jsonb('peers').notNull().default(sql`'[]'::jsonb`),
     responseDigest: digest('response_digest'),
     responseBytes: integer('response_bytes'),
-    /** Outbound rows: the answering peer's signed disclosure receipt. */
-    receipt: jsonb('receipt'),
+    /** Outbound rows: the answering peer's signed disclosure receipt (a compact JWS, docs/audit.md). */
+    receipt: text('receipt'),
     prevHash: digest('prev_hash').notNull(),
     rowHash: digest('row_hash').notNull(),
   },
@@ -73,6 +76,7 @@ export const auditLog = pgTable(
     index('audit_log_request_id_idx').on(t.requestId),
     index('audit_log_recorded_at_idx').on(t.recordedAt),
     index('audit_log_principal_idx').on(t.principalAgency, t.principalSubject),
+    index('audit_log_direction_idx').on(t.direction, t.seq),
     index('audit_log_record_ids_idx').using('gin', t.recordIds),
     check('audit_log_seq_positive', sql`${t.seq} > 0`),
   ],

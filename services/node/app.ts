@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { DatabaseHandle } from '../../db/open.ts'
+import audit from './audit/index.ts'
 import auth from './auth/index.ts'
 import type { NodeConfig } from './config.ts'
 import database from './database/index.ts'
@@ -93,6 +94,7 @@ export async function buildApp(config: NodeConfig, options: BuildOptions = {}): 
   await app.register(auth)
   await app.register(policy)
   await app.register(records)
+  await app.register(audit)
   await app.register(graphql)
   await app.register(graphiql)
   await app.register(rest)

@@ -79,6 +79,32 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    federation: Type.Object(
+      {
+        /**
+         * The node's own signing key (a private JWK, docs/tokens.md): it signs audit checkpoints,
+         * disclosure receipts and peer assertions; the trust list publishes its public half.
+         */
+        privateKeyFile: Type.String({ minLength: 1, default: 'keys/federation.private.jwk.json' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    audit: Type.Object(
+      {
+        /**
+         * Off only to measure what auditing costs (npm run bench): such a node serves its own
+         * principals without an audit trail and says so at start. Never in production.
+         */
+        enabled: Type.Boolean({ default: true }),
+        /** How long an append may wait for the chain (a lock, a slow disk) before the request fails with 503. */
+        appendTimeoutMs: PositiveMs(5_000, 60_000),
+        /** How often the node signs its chain head, when the chain has moved since the last checkpoint. */
+        checkpointIntervalSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+        /** Rows appended in one transaction at most, when many requests finish at once. */
+        maxBatchRows: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     http: Type.Object(
       {
         bodyLimitBytes: Type.Integer({ minimum: 1_024, maximum: 1_073_741_824, default: 1_048_576 }),

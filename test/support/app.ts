@@ -38,6 +38,12 @@ export interface TestAppOverrides {
 
 export const testAgency = 'TH-RTP'
 
+/** Writes the keys a test node's config names: the development issuer's and the node's federation key. */
+export async function writeTestKeys(keyFolder: string): Promise<void> {
+  await writeSigningKeyFiles(join(keyFolder, 'dev-issuer'))
+  await writeSigningKeyFiles(join(keyFolder, 'federation'))
+}
+
 /** The config of a test node: TH-RTP, development issuer on, silent logs, rate limit off. */
 export function testNodeConfig(keyFolder: string, overrides: Record<string, unknown> = {}): NodeConfig {
   return parseConfig(
@@ -54,6 +60,7 @@ export function testNodeConfig(keyFolder: string, overrides: Record<string, unkn
           publicJwksFile: join(keyFolder, 'dev-issuer.jwks.json'),
         },
       },
+      federation: { privateKeyFile: join(keyFolder, 'federation.private.jwk.json') },
       rateLimit: { enabled: false },
       logging: { level: 'silent' },
       ...overrides,
@@ -64,7 +71,7 @@ export function testNodeConfig(keyFolder: string, overrides: Record<string, unkn
 
 export async function buildTestApp(overrides: TestAppOverrides = {}): Promise<TestApp> {
   const keyFolder = await mkdtemp(join(tmpdir(), 'jaring-test-app-'))
-  await writeSigningKeyFiles(join(keyFolder, 'dev-issuer'))
+  await writeTestKeys(keyFolder)
   const config = testNodeConfig(keyFolder, overrides.config)
   const database = overrides.database ?? (await openTestDatabase(overrides.databaseOptions))
   const ownsDatabase = !overrides.database

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, inject } from 'vitest'
 import { type DatabaseHandle, type DriverName, type OpenOptions, openDatabase } from '../../db/open.ts'
+import { emptyChainHash } from '../../db/schema/audit.ts'
 import { quoteIdentifier, type TestDatabasePlan, urlForDatabase } from './database-plan.ts'
 import { queryRows } from './rows.ts'
 
@@ -110,7 +111,12 @@ export function testDatabaseForSuite(options: TestDatabaseOptions = {}): () => T
   }
 }
 
-/** Empties every table of the public schema in one statement; the migrations' bookkeeping stays. */
+/**
+ * Empties every table of the public schema in one statement; the migrations' bookkeeping stays, and
+ * the audit chain starts again from its empty head. The audit tables refuse TRUNCATE through their
+ * triggers, so the reset runs as a replica session (superuser only, as the test role is), which
+ * does not fire them.
+ */
 export async function truncateAll(handle: Pick<DatabaseHandle, 'db'>): Promise<void> {
   const tables = await queryRows<{ tablename: string }>(
     handle,
@@ -118,7 +124,11 @@ export async function truncateAll(handle: Pick<DatabaseHandle, 'db'>): Promise<v
   )
   if (tables.length === 0) return
   const names = tables.map(({ tablename }) => quoteIdentifier(tablename)).join(', ')
-  await handle.db.execute(sql.raw(`TRUNCATE ${names} RESTART IDENTITY CASCADE`))
+  await handle.db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL session_replication_role = replica`)
+    await tx.execute(sql.raw(`TRUNCATE ${names} RESTART IDENTITY CASCADE`))
+    await tx.execute(sql`INSERT INTO audit_chain_head (id, seq, row_hash) VALUES (1, 0, ${emptyChainHash})`)
+  })
 }
 
 function withReset(handle: DatabaseHandle, close: () => Promise<void>): TestDatabase {

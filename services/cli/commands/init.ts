@@ -25,9 +25,12 @@ export interface InitOptions {
 
 const devIssuerKeyBase = 'keys/dev-issuer'
 const devIssuerFiles = [`${devIssuerKeyBase}.private.jwk.json`, `${devIssuerKeyBase}.jwks.json`]
-const createdFiles = ['node.yaml', 'policy.yaml', ...devIssuerFiles]
+const federationKeyBase = 'keys/federation'
+const federationKeyFiles = [`${federationKeyBase}.private.jwk.json`, `${federationKeyBase}.jwks.json`]
+const keyFiles = [...devIssuerFiles, ...federationKeyFiles]
+const createdFiles = ['node.yaml', 'policy.yaml', ...keyFiles]
 /** Sections written commented out, with their defaults, so operators see what they can tune. */
-const optionalSections = ['policy', 'http', 'graphql', 'rateLimit', 'operations', 'logging'] as const
+const optionalSections = ['policy', 'audit', 'http', 'graphql', 'rateLimit', 'operations', 'logging'] as const
 
 function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65_535) {
@@ -94,6 +97,11 @@ auth:
     enabled: true
     privateKeyFile: ${quoted(devIssuerFiles[0] as string)}
     publicJwksFile: ${quoted(devIssuerFiles[1] as string)}
+
+# The node's own key: it signs audit checkpoints, disclosure receipts and peer assertions. The
+# federation's trust list carries its public half (${federationKeyFiles[1]}).
+federation:
+  privateKeyFile: ${quoted(federationKeyFiles[0] as string)}
 
 ${tunables.join('\n\n')}
 `
@@ -165,15 +173,16 @@ export async function initNodeFolder(folder: string, options: InitOptions): Prom
   if (existing.length > 0 && !options.force) {
     throw new CliError(
       `${relativeToCwd(path.join(folder, existing[0] as string))} already exists. Pass --force to replace ` +
-        'node.yaml, policy.yaml and the development issuer keys (the data folder is kept).',
+        'node.yaml, policy.yaml and the keys (the data folder is kept).',
       exitCodes.cantCreate,
     )
   }
   try {
     await mkdir(path.join(folder, 'keys'), { recursive: true })
     await chmod(path.join(folder, 'keys'), 0o700)
-    for (const file of devIssuerFiles) await rm(path.join(folder, file), { force: true })
+    for (const file of keyFiles) await rm(path.join(folder, file), { force: true })
     await writeSigningKeyFiles(path.join(folder, devIssuerKeyBase))
+    await writeSigningKeyFiles(path.join(folder, federationKeyBase))
     await writeFile(path.join(folder, 'node.yaml'), yamlText)
     await writeFile(path.join(folder, 'policy.yaml'), policyYaml(identity.agency))
   } catch (error) {
@@ -205,6 +214,8 @@ function nextSteps(folder: string, identity: NodeIdentity): string {
   policy.yaml                        data-sharing policy: empty, so nothing is shared yet
   keys/dev-issuer.private.jwk.json   the development issuer's private key: keep it secret
   keys/dev-issuer.jwks.json          its public key
+  keys/federation.private.jwk.json   the node's own signing key (audit, receipts, peers): keep it secret
+  keys/federation.jwks.json          its public key, for the federation's trust list
 
 Next:
   npx jaring serve --config ${config}

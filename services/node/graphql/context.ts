@@ -3,6 +3,7 @@
  * repositories and the reader's record access, computed once per request.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { auditTrailOf } from '../audit/trail.ts'
 import type { Principal } from '../auth/principal.ts'
 import type { RecordAccess, RecordRepositories } from '../records/index.ts'
 
@@ -26,7 +27,7 @@ export function buildContext(app: FastifyInstance) {
       principal,
       requestId: request.id,
       records: app.records,
-      access: app.records.access(principal ?? undefined),
+      access: app.records.access(principal ?? undefined, auditTrailOf(request).recordIds),
     }
   }
 }

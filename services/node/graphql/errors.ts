@@ -14,6 +14,7 @@
  */
 import type { ExecutionResult, GraphQLError } from 'graphql'
 import type { MercuriusContext } from 'mercurius'
+import { auditTrailOf } from '../audit/trail.ts'
 import { authenticationChallenge } from '../auth/challenge.ts'
 import { type ErrorCode, errorCatalogue, isJaringError, JaringError, toJaringError } from '../errors.ts'
 
@@ -152,6 +153,7 @@ export function formatGraphqlErrors(
   const log = reply?.log ?? context.app.log
   const requestId = reply?.request.id
   const coded = execution.errors.flatMap((error) => classify(error, reply?.request.body))
+  if (reply && coded[0]) auditTrailOf(reply.request).noteError(coded[0].code)
   for (const error of coded) {
     if (error.internal !== undefined) log.error({ err: error.internal, requestId }, 'GraphQL internal error')
   }

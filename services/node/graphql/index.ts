@@ -10,6 +10,7 @@ import { buildSchema, type GraphQLSchema } from 'graphql'
 import mercurius, { type MercuriusOptions } from 'mercurius'
 import { sdl } from '../../../schema/index.ts'
 import { attachWithheld, reportWithheldFields } from '../policy/graphql.ts'
+import { auditOperation, auditWithheld } from './audit.ts'
 import { buildContext } from './context.ts'
 import { formatGraphqlErrors } from './errors.ts'
 import { guardIntrospection } from './introspection.ts'
@@ -59,6 +60,8 @@ export default fp(
     app.graphql.addHook('onResolution', attachWithheld)
     app.graphql.addHook('preParsing', guardSource)
     app.graphql.addHook('preExecution', guardIntrospection)
+    app.graphql.addHook('preExecution', auditOperation(app))
+    app.graphql.addHook('onResolution', auditWithheld)
   },
-  { name: 'graphql', dependencies: ['records'] },
+  { name: 'graphql', dependencies: ['records', 'audit'] },
 )

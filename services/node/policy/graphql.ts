@@ -128,6 +128,11 @@ export function reportWithheldFields(schema: GraphQLSchema): void {
   }
 }
 
+/** The fields withheld from a request's answer so far. */
+export function withheldFieldsOf(context: object): readonly WithheldField[] {
+  return withheldByRequest.get(context) ?? []
+}
+
 /** mercurius `onResolution` hook: puts the request's withheld fields into `extensions.withheld`. */
 export async function attachWithheld(
   execution: { extensions?: Record<string, unknown> },

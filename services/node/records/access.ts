@@ -27,6 +27,8 @@ export interface RecordAccess {
   readable: ReadonlySet<RecordType>
   /** The data-sharing policy's decision for the reader: row filters for every read, field rules for every record. */
   decision: Decision
+  /** Collects the global id of every record released to this reader (the request's audit row lists them). */
+  disclosed?: Set<string>
 }
 
 export const readScopeOf: Record<RecordType, Scope> = {
@@ -64,6 +66,7 @@ export function recordAccess(
   principal: Principal,
   source: PolicySource,
   at: Date = new Date(),
+  disclosed?: Set<string>,
 ): RecordAccess {
   const readable = new Set<RecordType>()
   for (const [type, scope] of Object.entries(readScopeOf) as [RecordType, Scope][]) {
@@ -79,6 +82,7 @@ export function recordAccess(
       at,
       roles: source.trustRoles(),
     }),
+    ...(disclosed ? { disclosed } : {}),
   }
 }
 

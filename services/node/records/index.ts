@@ -3,6 +3,7 @@
  * read and write of cases, persons, syndicates and intelligence reports, by GraphQL and REST alike,
  * goes through them, each with the reader's `RecordAccess`.
  */
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Database } from '../../../db/open.ts'
 import type { Principal } from '../auth/principal.ts'
@@ -114,9 +115,9 @@ function boundRepositories(db: Database, settings: RecordSettings) {
     return { record: releaseRecord(access, record), outcome }
   }
   return {
-    /** What a principal may see at this node. */
-    access: (principal: Principal | undefined): RecordAccess =>
-      principal ? recordAccess(settings, principal, policySource) : noAccess(settings),
+    /** What a principal may see at this node; `disclosed` collects the ids of the records released. */
+    access: (principal: Principal | undefined, disclosed?: Set<string>): RecordAccess =>
+      principal ? recordAccess(settings, principal, policySource, new Date(), disclosed) : noAccess(settings),
     cases: {
       list: async (access: RecordAccess, args: ListArguments<CaseFilter>) => {
         refuseFiltersOnWithheldFields(access.decision, 'cases', args.filter as Record<string, unknown>)
@@ -219,6 +220,8 @@ export type RecordRepositories = ReturnType<typeof boundRepositories> & {
    * committed together or not at all (the bulk import).
    */
   transaction<T>(work: (records: RecordRepositories) => Promise<T>): Promise<T>
+  /** The same repositories bound to a transaction the caller holds (a writing request's, with its audit row). */
+  within(transaction: Database): RecordRepositories
 }
 
 /** The repositories bound to one database (or one transaction). */
@@ -227,6 +230,7 @@ export function createRecordRepositories(db: Database, settings: RecordSettings)
     ...boundRepositories(db, settings),
     transaction: (work) =>
       db.transaction((tx) => work(createRecordRepositories(tx as unknown as Database, settings))),
+    within: (transaction) => createRecordRepositories(transaction, settings),
   }
 }
 
@@ -234,10 +238,20 @@ declare module 'fastify' {
   interface FastifyInstance {
     records: RecordRepositories
   }
+  interface FastifyRequest {
+    /** Set while a writing request runs in its own transaction (the audit plugin opens it). */
+    recordsInTransaction: RecordRepositories | null
+  }
+}
+
+/** The repositories a request reads and writes through: its transaction's, when it holds one. */
+export function requestRecords(request: FastifyRequest): RecordRepositories {
+  return request.recordsInTransaction ?? request.server.records
 }
 
 export default fp(
   async (app) => {
+    app.decorateRequest('recordsInTransaction', null)
     app.decorate(
       'records',
       createRecordRepositories(app.database.db, {

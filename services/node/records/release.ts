@@ -16,6 +16,7 @@ const resourceOfType: Record<AnyRecord['type'], PolicyResource> = {
 }
 
 export function releaseRecord<T extends AnyRecord>(access: RecordAccess, record: T): T {
+  access.disclosed?.add(record.id)
   return applyFieldRules(resourceOfType[record.type], record as T & Record<string, unknown>, access.decision)
     .value
 }

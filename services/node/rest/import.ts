@@ -7,7 +7,9 @@
 import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { auditTrailOf } from '../audit/trail.ts'
 import { JaringError } from '../errors.ts'
+import { requestRecords } from '../records/index.ts'
 import { type ImportResult, runImport } from './import-batch.ts'
 import { readNdjsonLines } from './ndjson.ts'
 import { errorResponses, operationDocs } from './openapi.ts'
@@ -103,10 +105,10 @@ export async function importRoutes(api: FastifyInstance): Promise<void> {
       const deadline = startedAt + importTimeoutMs
       let result: ImportResult
       try {
-        result = await api.records.transaction(async (records) => {
+        result = await requestRecords(request).transaction(async (records) => {
           const run = await runImport({
             records,
-            access: records.access(request.principal),
+            access: records.access(request.principal, auditTrailOf(request).recordIds),
             principal: request.principal,
             lines: readNdjsonLines(bodyStream(request), { maxLineBytes, maxTotalBytes }),
             log,

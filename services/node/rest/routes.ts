@@ -6,8 +6,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TSchema } from 'typebox'
+import { auditTrailOf } from '../audit/trail.ts'
 import type { Scope } from '../auth/scopes.ts'
 import { JaringError } from '../errors.ts'
+import { requestRecords } from '../records/index.ts'
 import type { AnyRecord } from '../records/types.ts'
 import { errorResponses, operationDocs } from './openapi.ts'
 import type { Resource } from './resources.ts'
@@ -67,9 +69,10 @@ export function registerRecordRoutes(api: FastifyInstance, resource: Resource): 
     url: `/${path}${suffix}`,
     config: { scope },
   })
-  const access = (request: FastifyRequest) => api.records.access(request.principal)
+  const access = (request: FastifyRequest) =>
+    requestRecords(request).access(request.principal, auditTrailOf(request).recordIds)
   const present = async (request: FastifyRequest, records: AnyRecord[]) =>
-    resource.present(api.records, access(request), records)
+    resource.present(requestRecords(request), access(request), records)
   const presentOne = async (request: FastifyRequest, record: AnyRecord) =>
     (await present(request, [record]))[0] as Json
 
@@ -90,7 +93,7 @@ export function registerRecordRoutes(api: FastifyInstance, resource: Resource): 
     handler: async (request) => {
       const { first, after, ...parameters } = request.query as Json
       const page = await remapPaths(
-        resource.repository(api.records).list(access(request), {
+        resource.repository(requestRecords(request)).list(access(request), {
           filter: resource.filterOf(parameters),
           ...(first !== undefined ? { first: first as number } : {}),
           ...(after !== undefined ? { after: after as string } : {}),
@@ -116,7 +119,7 @@ export function registerRecordRoutes(api: FastifyInstance, resource: Resource): 
     },
     handler: async (request) => {
       const { id } = request.params as { id: string }
-      const record = await resource.repository(api.records).get(access(request), id)
+      const record = await resource.repository(requestRecords(request)).get(access(request), id)
       if (!record) throw new JaringError('NOT_FOUND', { path: 'id' })
       return presentOne(request, record)
     },
@@ -136,7 +139,9 @@ export function registerRecordRoutes(api: FastifyInstance, resource: Resource): 
       response: { 201: schemas.record, ...errorResponses },
     },
     handler: async (request, reply) => {
-      const record = await resource.repository(api.records).create(access(request), request.body as Json)
+      const record = await resource
+        .repository(requestRecords(request))
+        .create(access(request), request.body as Json)
       reply.code(201).header('location', `/api/v1/${path}/${record.id}`)
       return presentOne(request, record)
     },
@@ -159,7 +164,7 @@ export function registerRecordRoutes(api: FastifyInstance, resource: Resource): 
     handler: async (request) => {
       const { id } = request.params as { id: string }
       const record = await resource
-        .repository(api.records)
+        .repository(requestRecords(request))
         .update(access(request), { ...(request.body as Json), id })
       return presentOne(request, record)
     },

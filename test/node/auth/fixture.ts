@@ -50,9 +50,10 @@ async function keyPair(folder: string, name: string, alg: SigningAlgorithm): Pro
   }
 }
 
-/** Writes `dev-issuer.*` (the names test/support/app.ts expects), `partner.*` and `stranger.*`. */
+/** Writes `dev-issuer.*` and `federation.*` (the names test/support/app.ts expects), `partner.*` and `stranger.*`. */
 export async function createAuthKeys(): Promise<AuthKeys> {
   const folder = await mkdtemp(join(tmpdir(), 'jaring-auth-'))
+  await writeSigningKeyFiles(join(folder, 'federation'))
   return {
     folder,
     dev: await keyPair(folder, 'dev-issuer', 'EdDSA'),

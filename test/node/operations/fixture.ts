@@ -12,10 +12,9 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from '../../../services/node/app.ts'
 import { type DevTokenRequest, mintDevToken } from '../../../services/node/auth/dev-issuer.ts'
-import { writeSigningKeyFiles } from '../../../services/node/auth/keys.ts'
 import type { NodeConfig } from '../../../services/node/config.ts'
 import { redactedPaths } from '../../../services/node/logging.ts'
-import { testNodeConfig } from '../../support/app.ts'
+import { testNodeConfig, writeTestKeys } from '../../support/app.ts'
 import { openTestDatabase, type TestDatabase } from '../../support/database.ts'
 
 export interface LogLine {
@@ -68,7 +67,7 @@ export async function operationsConfig(
   overrides: Record<string, unknown> = {},
 ): Promise<{ config: NodeConfig; removeKeys(): Promise<void> }> {
   const keyFolder = await mkdtemp(join(tmpdir(), 'jaring-operations-'))
-  await writeSigningKeyFiles(join(keyFolder, 'dev-issuer'))
+  await writeTestKeys(keyFolder)
   return {
     config: testNodeConfig(keyFolder, { rateLimit: { enabled: true }, ...overrides }),
     removeKeys: () => rm(keyFolder, { recursive: true, force: true }),

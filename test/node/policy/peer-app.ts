@@ -11,11 +11,10 @@ import type { FastifyInstance } from 'fastify'
 import type { Tlp } from '../../../schema/vocabulary.ts'
 import { buildApp } from '../../../services/node/app.ts'
 import { mintDevToken } from '../../../services/node/auth/dev-issuer.ts'
-import { writeSigningKeyFiles } from '../../../services/node/auth/keys.ts'
 import type { Principal } from '../../../services/node/auth/principal.ts'
 import type { Role } from '../../../services/node/auth/scopes.ts'
 import type { NodeConfig } from '../../../services/node/config.ts'
-import { testNodeConfig } from '../../support/app.ts'
+import { testNodeConfig, writeTestKeys } from '../../support/app.ts'
 import { openTestDatabase, type TestDatabase } from '../../support/database.ts'
 
 export interface PeerRequest {
@@ -52,7 +51,7 @@ export async function buildPeerViewApp(
   config: Record<string, unknown> = {},
 ): Promise<PeerViewApp> {
   const folder = await mkdtemp(join(tmpdir(), 'jaring-peer-view-'))
-  await writeSigningKeyFiles(join(folder, 'dev-issuer'))
+  await writeTestKeys(folder)
   const policyFile = join(folder, 'policy.yaml')
   await writeFile(policyFile, policyText)
   const nodeConfig = testNodeConfig(folder, { policy: { file: 'policy.yaml', watch: false }, ...config })
