@@ -10,6 +10,7 @@ import { addPolicyCommand } from './commands/policy.ts'
 import { addSeedCommand } from './commands/seed.ts'
 import { addServeCommand } from './commands/serve.ts'
 import { addTokenCommand } from './commands/token.ts'
+import { addTrustCommand } from './commands/trust.ts'
 
 /** Each sub-command module adds itself to the program. */
 type CommandModule = (program: Command) => void
@@ -21,6 +22,7 @@ const commandModules: CommandModule[] = [
   addSeedCommand,
   addPolicyCommand,
   addTokenCommand,
+  addTrustCommand,
 ]
 
 export async function main(argv: readonly string[]): Promise<number> {
