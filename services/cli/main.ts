@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import { CliError } from './cli-error.ts'
+import { addDemoCommand } from './commands/demo.ts'
 import { addInitCommand } from './commands/init.ts'
 import { addMigrateCommand } from './commands/migrate.ts'
 import { addPolicyCommand } from './commands/policy.ts'
@@ -23,6 +24,7 @@ const commandModules: CommandModule[] = [
   addPolicyCommand,
   addTokenCommand,
   addTrustCommand,
+  addDemoCommand,
 ]
 
 export async function main(argv: readonly string[]): Promise<number> {
