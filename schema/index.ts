@@ -12,6 +12,7 @@ export const sdlFiles = [
   'records.graphql',
   'query.graphql',
   'mutation.graphql',
+  'audit.graphql',
 ] as const
 
 /** Line endings are normalised so a checkout with CRLF hashes the same as one with LF. */

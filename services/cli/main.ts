@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import { CliError } from './cli-error.ts'
+import { addAuditCommand } from './commands/audit.ts'
 import { addDemoCommand } from './commands/demo.ts'
 import { addInitCommand } from './commands/init.ts'
 import { addMigrateCommand } from './commands/migrate.ts'
@@ -23,6 +24,7 @@ const commandModules: CommandModule[] = [
   addSeedCommand,
   addPolicyCommand,
   addTokenCommand,
+  addAuditCommand,
   addTrustCommand,
   addDemoCommand,
 ]

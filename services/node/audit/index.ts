@@ -21,7 +21,8 @@ import { type PrivateSigningKey, readPrivateSigningKey, readPublicJwksOfPrivateK
 import { resolveConfigPath } from '../config.ts'
 import { errorCatalogue, JaringError } from '../errors.ts'
 import { type AuditEntry, type AuditRow, canonicalJson, sha256Hex } from './chain.ts'
-import { signCheckpoint, signReceipt } from './signed.ts'
+import { checkpointChainHead } from './checkpoint.ts'
+import { signReceipt } from './signed.ts'
 import { type AuditTrail, auditTrailOf } from './trail.ts'
 import { verifyAuditChain } from './verify.ts'
 import { type AuditWriter, createAuditWriter } from './writer.ts'
@@ -120,14 +121,7 @@ export default fp(
     const db = app.database.db
     const writer = createAuditWriter(db, config.audit)
 
-    const checkpoint = async (): Promise<number | undefined> => {
-      const head = await readChainHead(db)
-      const latest = await readLatestCheckpoint(db)
-      if (head.seq === 0 || (latest && latest.seq >= head.seq)) return undefined
-      const signature = await signCheckpoint(signingKey, { node: config.agency, ...head })
-      await insertCheckpoint(db, { ...head, signature, keyId: signingKey.kid })
-      return head.seq
-    }
+    const checkpoint = () => checkpointChainHead(db, signingKey, config.agency)
 
     app.decorate('audit', {
       enabled: config.audit.enabled,

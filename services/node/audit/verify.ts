@@ -13,6 +13,7 @@ import {
   readCheckpointsBetween,
   type StoredAuditRow,
   type StoredCheckpoint,
+  type StoredHead,
 } from '../../../db/audit-log.ts'
 import type { Database } from '../../../db/open.ts'
 import { emptyChainHash } from '../../../db/schema/audit.ts'
@@ -142,13 +143,13 @@ async function checkCheckpoint(
 export async function verifyAuditChain(db: Database, options: VerifyOptions): Promise<ChainVerification> {
   const pageSize = options.pageSize ?? 5_000
   const walk = new Walk()
-  const head = await readChainHead(db)
+  let headSeq = 0
   let previousCheckpointSeq = 0
   const result = (fault?: ChainFault): ChainVerification => ({
     ok: fault === undefined,
     rows: walk.rows,
     checkpoints: walk.checkpoints,
-    headSeq: head.seq,
+    headSeq,
     ...(fault ? { fault } : {}),
   })
 
@@ -169,24 +170,39 @@ export async function verifyAuditChain(db: Database, options: VerifyOptions): Pr
     previousCheckpointSeq = row.seq
     return undefined
   }
-
-  for (;;) {
-    const page = (await readAuditRowsAfter(db, afterSeq, pageSize)).map(asRow)
-    if (page.length === 0) break
-    const last = page.at(-1) as AuditRow
-    for (const checkpoint of await readCheckpointsBetween(db, afterSeq, last.seq)) {
-      checkpointsAt.set(checkpoint.seq, checkpoint)
-    }
-    for (const row of page) {
-      if (pending) {
-        const fault = await settle(pending, row)
-        if (fault) return result(fault)
+  /** Pages through every row after `afterSeq`; the last row stays pending until its successor is known. */
+  const walkOn = async (): Promise<ChainFault | undefined> => {
+    for (;;) {
+      const page = (await readAuditRowsAfter(db, afterSeq, pageSize)).map(asRow)
+      if (page.length === 0) return undefined
+      const last = page.at(-1) as AuditRow
+      for (const checkpoint of await readCheckpointsBetween(db, afterSeq, last.seq)) {
+        checkpointsAt.set(checkpoint.seq, checkpoint)
       }
-      pending = row
+      for (const row of page) {
+        if (pending) {
+          const fault = await settle(pending, row)
+          if (fault) return fault
+        }
+        pending = row
+      }
+      afterSeq = last.seq
+      options.onProgress?.(walk.rows)
     }
-    afterSeq = last.seq
-    options.onProgress?.(walk.rows)
   }
+
+  // A live node goes on appending: the head is read after the walk, and rows committed meanwhile
+  // (the head and its rows commit together) are walked too before the two are compared.
+  let head: StoredHead
+  for (;;) {
+    const walkedTo = afterSeq
+    const fault = await walkOn()
+    if (fault) return result(fault)
+    head = await readChainHead(db)
+    // Done once the walk has reached the head, or when no row came in since the last look.
+    if (head.seq <= afterSeq || afterSeq === walkedTo) break
+  }
+  headSeq = head.seq
   if (pending) {
     const fault = await settle(pending, undefined)
     if (fault) return result(fault)

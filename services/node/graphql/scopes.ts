@@ -25,6 +25,8 @@ export const rootFieldScopes = {
     sharingAgreement: 'policy:read',
     // Shows what an agency would receive of any record: for administrators only.
     policyExplain: 'admin',
+    // Who asked what, and why: oversight of this node's audit trail.
+    auditEvents: 'audit:read',
   },
   Mutation: {
     createCase: 'cases:write',

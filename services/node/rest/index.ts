@@ -8,6 +8,7 @@
 import type { FastifyContextConfig, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { requireScope } from '../auth/principal.ts'
+import { auditRoutes } from './audit.ts'
 import { importRoutes } from './import.ts'
 import { apiPrefix, registerDocs, registerOpenApi } from './openapi.ts'
 import { resources } from './resources.ts'
@@ -43,6 +44,7 @@ async function api(app: FastifyInstance, routes: RestRoute[]): Promise<void> {
   app.setSchemaErrorFormatter(restSchemaErrorFormatter)
   for (const resource of resources) registerRecordRoutes(app, resource)
   await app.register(importRoutes)
+  await app.register(auditRoutes)
 }
 
 export default fp(
@@ -53,5 +55,5 @@ export default fp(
     await app.register(async (child) => api(child, routes), { prefix: apiPrefix })
     await registerDocs(app)
   },
-  { name: 'rest', dependencies: ['auth', 'records'] },
+  { name: 'rest', dependencies: ['auth', 'records', 'audit'] },
 )

@@ -50,6 +50,7 @@ const tags = [
   { name: 'syndicates', description: 'Organised crime groups as known to this agency.' },
   { name: 'intel-reports', description: 'Intelligence reports graded on the Admiralty scale.' },
   { name: 'import', description: 'Bulk loading from the agency’s record systems (NDJSON).' },
+  { name: 'audit', description: 'Oversight of this node’s audit trail: who asked what, and why.' },
 ]
 
 /** Registers the generator; it must come before the routes it documents. */

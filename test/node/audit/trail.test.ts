@@ -67,7 +67,7 @@ describe(`the audit trail on ${testDatabaseLabel()}`, () => {
     token: string | undefined,
     query: string,
     variables?: Json,
-    requestId = crypto.randomUUID(),
+    requestId: string = crypto.randomUUID() as string,
   ) =>
     node.app.inject({
       method: 'POST',
@@ -94,7 +94,8 @@ describe(`the audit trail on ${testDatabaseLabel()}`, () => {
 
   it('records a read with its principal, digests, disclosed records and the response digest', async () => {
     const person = await createPerson('AUD-READ-1')
-    const query = 'query Lookup($id: ID!) { record(id: $id) { ... on Person { id primaryName { fullName } } } }'
+    const query =
+      'query Lookup($id: ID!) { record(id: $id) { ... on Person { id primaryName { fullName } } } }'
     const variables = { id: person.id }
     const response = await graphql(liaison, query, variables, 'audit-read-0001')
     expect(response.statusCode, response.body).toBe(200)

@@ -2,8 +2,9 @@
  * The resolvers: thin. Arguments in, one repository call, the result out. Root fields are wrapped
  * with their scope from `scopes.ts`, so no resolver can forget its check.
  */
-import type { IResolvers } from 'mercurius'
+import type { IResolvers, MercuriusContext } from 'mercurius'
 import type { Purpose } from '../../../../schema/index.ts'
+import { type AuditEventArguments, auditPage, auditQueryOf } from '../../audit/oversight.ts'
 import { JaringError } from '../../errors.ts'
 import { policyExplain, sharingAgreement } from '../../policy/graphql.ts'
 import type {
@@ -22,12 +23,11 @@ import type {
   UpdatePersonInput,
   UpdateSyndicateInput,
 } from '../../records/types.ts'
-import type { JaringContext } from '../context.ts'
 import { requireFieldScope, rootFieldScopes } from '../scopes.ts'
 import { scalarResolvers } from './scalars.ts'
 
 // Arguments arrive checked against the schema; the repositories check their values again.
-type Resolver<Args> = (root: unknown, args: Args, context: JaringContext) => unknown
+type Resolver<Args> = (root: unknown, args: Args, context: MercuriusContext) => unknown
 type RootResolver = Resolver<never>
 type Input<T> = { input: T }
 
@@ -77,6 +77,10 @@ const queries = {
   }) as Resolver<{ id: string }>,
   sharingAgreement: sharingAgreement as Resolver<{ with: string }>,
   policyExplain: policyExplain as Resolver<{ recordId: string; as: string; purpose: Purpose }>,
+  auditEvents: (async (_, args, { app }) => {
+    const query = auditQueryOf(args, app.config.graphql.maxPageSize)
+    return auditPage(await app.audit.query(query), query)
+  }) as Resolver<AuditEventArguments>,
 } satisfies Record<keyof (typeof rootFieldScopes)['Query'], RootResolver>
 
 const mutations = {
