@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { holdTransaction } from '../../../db/held-transaction.ts'
 import { buildApp } from '../../../services/node/app.ts'
+import { isAuditedPath } from '../../../services/node/audit/index.ts'
 import { buildTestApp, type TestApp } from '../../support/app.ts'
 import { testDatabaseLabel } from '../../support/database.ts'
 import { queryRows } from '../../support/rows.ts'
@@ -91,6 +92,15 @@ describe(`the audit trail on ${testDatabaseLabel()}`, () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     return created.body
   }
+
+  it('audits every route that reaches records: GraphQL and every REST route', () => {
+    expect(node.app.restRoutes.length).toBeGreaterThan(10)
+    for (const route of node.app.restRoutes)
+      expect(route.config.audited, `${route.method} ${route.url}`).toBe(true)
+    expect(node.app.hasRoute({ method: 'POST', url: '/graphql' })).toBe(true)
+    expect(isAuditedPath('/graphql')).toBe(true)
+    expect(isAuditedPath('/health/ready')).toBe(false)
+  })
 
   it('records a read with its principal, digests, disclosed records and the response digest', async () => {
     const person = await createPerson('AUD-READ-1')
