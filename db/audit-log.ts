@@ -122,15 +122,17 @@ export interface StoredCheckpoint {
   keyId: string
 }
 
+const checkpointColumns = {
+  seq: auditCheckpoints.seq,
+  rowHash: auditCheckpoints.rowHash,
+  signature: auditCheckpoints.signature,
+  keyId: auditCheckpoints.keyId,
+}
+
 /** Checkpoints with `from < seq <= to`, in order. */
 export function readCheckpointsBetween(db: Database, from: number, to: number): Promise<StoredCheckpoint[]> {
   return db
-    .select({
-      seq: auditCheckpoints.seq,
-      rowHash: auditCheckpoints.rowHash,
-      signature: auditCheckpoints.signature,
-      keyId: auditCheckpoints.keyId,
-    })
+    .select(checkpointColumns)
     .from(auditCheckpoints)
     .where(and(gt(auditCheckpoints.seq, from), lte(auditCheckpoints.seq, to)))
     .orderBy(auditCheckpoints.seq)
@@ -138,12 +140,7 @@ export function readCheckpointsBetween(db: Database, from: number, to: number): 
 
 export async function readLatestCheckpoint(db: Database): Promise<StoredCheckpoint | undefined> {
   const [latest] = await db
-    .select({
-      seq: auditCheckpoints.seq,
-      rowHash: auditCheckpoints.rowHash,
-      signature: auditCheckpoints.signature,
-      keyId: auditCheckpoints.keyId,
-    })
+    .select(checkpointColumns)
     .from(auditCheckpoints)
     .orderBy(desc(auditCheckpoints.seq))
     .limit(1)

@@ -10,11 +10,12 @@ import { mirrorInput, mirrorOutput } from './contract.ts'
 import { errorResponses, operationDocs } from './openapi.ts'
 import {
   AgencyCodeSchema,
-  CursorSchema,
   DateTimeSchema,
   IdSchema,
   PageInfoSchema,
   PeerReportSchema,
+  pageExtensions,
+  pageParameters,
 } from './schemas.ts'
 
 const digest = Type.String({ pattern: '^[0-9a-f]{64}$' })
@@ -76,17 +77,9 @@ const AuditEventQuery = mirrorInput(
     outcome: Type.Optional(AuditOutcomeSchema),
     from: Type.Optional(DateTimeSchema),
     to: Type.Optional(DateTimeSchema),
-    first: Type.Optional(
-      Type.Integer({ description: 'How many rows to return (1 to 100; 50 when left out).' }),
-    ),
-    after: Type.Optional(
-      Type.Unsafe<string>({
-        ...CursorSchema,
-        description: "Continue after this cursor (the previous page's `pageInfo.endCursor`).",
-      }),
-    ),
+    ...pageParameters,
   },
-  { query: true, extensions: ['first', 'after'] },
+  { query: true, extensions: pageExtensions },
 )
 
 export const auditReadScope = 'audit:read'
@@ -115,11 +108,7 @@ export async function auditRoutes(api: FastifyInstance): Promise<void> {
         after?: string
       }
       const query = auditQueryOf(
-        {
-          filter,
-          first: first ?? 50,
-          ...(after === undefined ? {} : { after }),
-        },
+        { filter, ...(first === undefined ? {} : { first }), ...(after === undefined ? {} : { after }) },
         api.config.graphql.maxPageSize,
         '',
       )

@@ -508,7 +508,7 @@ export const IntelReportConnectionSchema = connection('IntelReportConnection', I
 // List filters as query parameters. A list parameter is repeated (`statuses=OPEN&statuses=CLOSED`)
 // or comma-separated (`statuses=OPEN,CLOSED`); both mean "any of these".
 
-const pageParameters = {
+export const pageParameters = {
   first: Type.Optional(
     Type.Integer({ description: 'How many records to return (1 to 100; 20 when left out).' }),
   ),
@@ -519,7 +519,7 @@ const pageParameters = {
     }),
   ),
 }
-const pageExtensions = ['first', 'after'] as const
+export const pageExtensions = ['first', 'after'] as const
 const Search = nonEmptyText(maxSearchLength)
 const FilterRef = nonEmptyText(maxExternalRefLength)
 
