@@ -9,12 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { JWK } from 'jose'
-import {
-  insertCheckpoint,
-  queryAuditRows,
-  readChainHead,
-  readLatestCheckpoint,
-} from '../../../db/audit-log.ts'
+import { queryAuditRows } from '../../../db/audit-log.ts'
 import { holdTransaction } from '../../../db/held-transaction.ts'
 import type { AuditOperationKind, AuditOutcome } from '../../../schema/vocabulary.ts'
 import { type PrivateSigningKey, readPrivateSigningKey, readPublicJwksOfPrivateKey } from '../auth/keys.ts'
@@ -50,9 +45,11 @@ declare module 'fastify' {
   }
 }
 
+const graphqlPaths = new Set(['/graphql', '/federation/graphql'])
+
 /** The routes that reach records: every request to them is audited, refused ones included. */
 export function isAuditedPath(url: string): boolean {
-  return url === '/graphql' || url === '/federation/graphql' || url.startsWith('/api/v1/')
+  return graphqlPaths.has(url) || url.startsWith('/api/v1/')
 }
 
 const writingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -156,10 +153,11 @@ export default fp(
     })
 
     // A REST write runs in one transaction with its audit row (GraphQL mutations open theirs before
-    // execution, in graphql/audit.ts).
+    // execution, in graphql/audit.ts; the peer endpoint only reads, and must reach the database
+    // for its replay check, which a held transaction would block on PGlite's one connection).
     app.addHook('preHandler', async (request) => {
-      if (!request.routeOptions.config.audited || request.routeOptions.url === '/graphql') return
-      if (!writingMethods.has(request.method)) return
+      const { config: route, url = '' } = request.routeOptions
+      if (!route.audited || graphqlPaths.has(url) || !writingMethods.has(request.method)) return
       const transaction = await holdTransaction(db)
       auditTrailOf(request).transaction = transaction
       request.recordsInTransaction = app.records.within(transaction.db)
@@ -167,8 +165,7 @@ export default fp(
 
     const entryOf = (request: FastifyRequest, reply: FastifyReply, body: Buffer | undefined): AuditEntry => {
       const trail = auditTrailOf(request)
-      const isGraphql =
-        request.routeOptions.url === '/graphql' || request.routeOptions.url === '/federation/graphql'
+      const isGraphql = graphqlPaths.has(request.routeOptions.url ?? '')
       const principal = request.principal as FastifyRequest['principal'] | null
       const policy = app.policy
       return {
@@ -232,8 +229,7 @@ export default fp(
     app.addHook('onSend', async (request, reply, payload) => {
       if (!request.routeOptions.config.audited) return payload
       const body = payloadBytes(payload)
-      const isGraphql =
-        request.routeOptions.url === '/graphql' || request.routeOptions.url === '/federation/graphql'
+      const isGraphql = graphqlPaths.has(request.routeOptions.url ?? '')
       try {
         const entry = entryOf(request, reply, body)
         const row = await commitRow(request, reply, entry)
