@@ -11,6 +11,7 @@ import auth from './auth/index.ts'
 import type { NodeConfig } from './config.ts'
 import database from './database/index.ts'
 import { toJaringError } from './errors.ts'
+import federation from './federation/index.ts'
 import graphiql from './graphiql/index.ts'
 import graphql from './graphql/index.ts'
 import { loggerOptions } from './logging.ts'
@@ -96,6 +97,7 @@ export async function buildApp(config: NodeConfig, options: BuildOptions = {}): 
   await app.register(records)
   await app.register(audit)
   await app.register(graphql)
+  await app.register(federation)
   await app.register(graphiql)
   await app.register(rest)
 

@@ -86,6 +86,36 @@ export const ConfigSchema = Type.Object(
          * disclosure receipts and peer assertions; the trust list publishes its public half.
          */
         privateKeyFile: Type.String({ minLength: 1, default: 'keys/federation.private.jwk.json' }),
+        /**
+         * The secretariat's public key (a JWK or JWKS file) and the signed trust list (a compact JWS
+         * file), both or neither. Without them the node trusts no peer: it serves its own officers,
+         * and any reach beyond it reports the agencies named as UNAVAILABLE (PEER_NOT_TRUSTED).
+         */
+        trustAnchorFile: Type.Optional(Type.String({ minLength: 1 })),
+        trustListFile: Type.Optional(Type.String({ minLength: 1 })),
+        /** Also re-read the trust list this often (0: only on a change of the file). */
+        trustListPollMs: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0 }),
+        /** How long one peer may take to answer (its slice is then TIMEOUT). */
+        peerTimeoutMs: PositiveMs(3_000, 120_000),
+        /** How long a whole fan-out may take; no peer gets longer, whatever its own deadline. */
+        overallTimeoutMs: PositiveMs(5_000, 120_000),
+        /** A peer response larger than this is cut off and its slice is ERROR (PEER_RESPONSE_TOO_LARGE). */
+        maxResponseBytes: Type.Integer({ minimum: 1_024, maximum: 268_435_456, default: 4_194_304 }),
+        /** Keep-alive connections per peer. */
+        connectionsPerPeer: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+        /** How long an assertion this node signs is valid (at most 120 s, the protocol's limit). */
+        assertionLifetimeSeconds: Type.Integer({ minimum: 10, maximum: 120, default: 60 }),
+        /** Slack for peer assertions' iat and exp, in seconds (the protocol says 60). */
+        clockToleranceSeconds: Type.Integer({ minimum: 0, maximum: 60, default: 60 }),
+        circuitBreaker: Type.Object(
+          {
+            /** Consecutive failures (unreachable, timeout, invalid answer) that open a peer's circuit. */
+            failureThreshold: Type.Integer({ minimum: 1, maximum: 1_000, default: 5 }),
+            /** How long an open circuit stays open before one trial request is let through. */
+            openMs: PositiveMs(30_000, 3_600_000),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -235,6 +265,11 @@ export function parseConfig(raw: unknown, baseDir: string, source = 'config'): N
     if (!issuer.jwksFile === !issuer.jwksUrl) {
       throw new ConfigError(`${source}: auth.issuers[${index}]: needs exactly one of jwksFile or jwksUrl`)
     }
+  }
+  if (!config.federation.trustAnchorFile !== !config.federation.trustListFile) {
+    throw new ConfigError(
+      `${source}: federation: trustAnchorFile and trustListFile go together (both, or neither for a node without peers)`,
+    )
   }
   if (config.auth.devIssuer.enabled && !config.auth.devIssuer.privateKeyFile) {
     throw new ConfigError(

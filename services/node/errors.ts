@@ -52,6 +52,54 @@ export const errorCatalogue = {
   DUPLICATE_EXTERNAL_REF: { status: 409, message: 'A record with this external reference already exists.' },
   FOREIGN_RECORD: { status: 400, message: 'A node stores only its own agency’s records.' },
   IMPORT_FAILED: { status: 422, message: 'The import batch was rejected; nothing was written.' },
+  // Federation: refusals of an inbound peer request (docs/protocol.md)
+  PEER_ASSERTION_REQUIRED: {
+    status: 401,
+    message: 'The federation endpoint takes a peer assertion (typ peer+jwt) only.',
+  },
+  PEER_ASSERTION_INVALID: { status: 401, message: 'The peer assertion could not be verified.' },
+  PEER_ASSERTION_EXPIRED: { status: 401, message: 'The peer assertion has expired or is not valid yet.' },
+  PEER_ASSERTION_REPLAYED: { status: 401, message: 'The peer assertion has been used before.' },
+  PEER_AUDIENCE_MISMATCH: { status: 401, message: 'The peer assertion is not addressed to this node alone.' },
+  PEER_UNKNOWN_ISSUER: {
+    status: 401,
+    message: 'The peer assertion comes from an agency that is not a member on the trust list in force.',
+  },
+  PEER_KEY_UNKNOWN: {
+    status: 401,
+    message: "The peer assertion's key is not among the asking agency's keys on the trust list.",
+  },
+  PEER_BODY_DIGEST_MISMATCH: {
+    status: 401,
+    message: 'The request body does not match the digest the peer assertion vouches for.',
+  },
+  SCHEMA_MISMATCH: {
+    status: 409,
+    message: 'The asking node serves a different schema (jaring-schema header).',
+  },
+  // Federation: a reach beyond this node, and what a peer's slice can fail with (`peers { code }`)
+  REACH_PURPOSE_REQUIRED: { status: 400, message: 'A reach beyond this node needs a purpose.' },
+  PEER_NOT_TRUSTED: { status: 503, message: 'The agency is not a peer on the trust list in force.' },
+  PEER_UNREACHABLE: { status: 503, message: 'The peer node could not be reached.' },
+  PEER_CIRCUIT_OPEN: {
+    status: 503,
+    message: 'The peer failed repeatedly and is not being asked for a while (circuit open).',
+  },
+  PEER_TIMEOUT: { status: 504, message: 'The peer did not answer within the deadline.' },
+  PEER_RESPONSE_TOO_LARGE: { status: 502, message: 'The peer answered more than the response size cap.' },
+  PEER_RESPONSE_INVALID: {
+    status: 502,
+    message: 'The peer answered something other than a valid GraphQL response for the request.',
+  },
+  PEER_REDIRECT_REFUSED: {
+    status: 502,
+    message: 'The peer answered with a redirect, which is never followed.',
+  },
+  PEER_RECEIPT_INVALID: {
+    status: 502,
+    message: "The peer's disclosure receipt is missing or does not verify; its answer is discarded.",
+  },
+  PEER_ERROR: { status: 502, message: 'The peer answered with an error.' },
   // Availability
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not reachable.' },
   AUDIT_UNAVAILABLE: { status: 503, message: 'The audit store is unavailable; no data was disclosed.' },

@@ -2,10 +2,12 @@
  * The resolvers: thin. Arguments in, one repository call, the result out. Root fields are wrapped
  * with their scope from `scopes.ts`, so no resolver can forget its check.
  */
+import type { GraphQLResolveInfo } from 'graphql'
 import type { IResolvers, MercuriusContext } from 'mercurius'
 import type { Purpose } from '../../../../schema/index.ts'
 import { type AuditEventArguments, auditPage, auditQueryOf } from '../../audit/oversight.ts'
 import { JaringError } from '../../errors.ts'
+import type { ReachArgument } from '../../federation/fanout.ts'
 import { policyExplain, sharingAgreement } from '../../policy/graphql.ts'
 import type {
   AnyRecord,
@@ -27,7 +29,12 @@ import { requireFieldScope, rootFieldScopes } from '../scopes.ts'
 import { scalarResolvers } from './scalars.ts'
 
 // Arguments arrive checked against the schema; the repositories check their values again.
-type Resolver<Args> = (root: unknown, args: Args, context: MercuriusContext) => unknown
+type Resolver<Args> = (
+  root: unknown,
+  args: Args,
+  context: MercuriusContext,
+  info: GraphQLResolveInfo,
+) => unknown
 type RootResolver = Resolver<never>
 type Input<T> = { input: T }
 
@@ -36,11 +43,6 @@ const graphqlTypeOf: Record<AnyRecord['type'], string> = {
   PERSON: 'Person',
   SYNDICATE: 'Syndicate',
   INTEL_REPORT: 'IntelReport',
-}
-
-/** A list page with this node's records; `peers` stays empty until federation asks other nodes. */
-async function connection<T>(page: Promise<{ nodes: T[]; pageInfo: unknown }>) {
-  return { ...(await page), peers: [] }
 }
 
 /** Repository paths name the input's fields; in GraphQL they sit under the `input` argument. */
@@ -60,21 +62,29 @@ async function underInput<T>(write: Promise<T>): Promise<T> {
 }
 
 const queries = {
-  cases: ((_, args, { records, access }) => connection(records.cases.list(access, args))) as Resolver<
-    ListArguments<CaseFilter>
-  >,
-  persons: ((_, args, { records, access }) => connection(records.persons.list(access, args))) as Resolver<
-    ListArguments<PersonFilter>
-  >,
-  syndicates: ((_, args, { records, access }) =>
-    connection(records.syndicates.list(access, args))) as Resolver<ListArguments<SyndicateFilter>>,
-  intelReports: ((_, args, { records, access }) =>
-    connection(records.intelReports.list(access, args))) as Resolver<ListArguments<IntelReportFilter>>,
-  record: (async (_, args, { records, access }) => {
-    const found = await records.record(access, args.id)
+  cases: ((_, args, context, info) =>
+    context.app.federation.list('cases', args, context, info, (page) =>
+      context.records.cases.list(context.access, page as ListArguments<CaseFilter>),
+    )) as Resolver<ListArguments<CaseFilter>>,
+  persons: ((_, args, context, info) =>
+    context.app.federation.list('persons', args, context, info, (page) =>
+      context.records.persons.list(context.access, page as ListArguments<PersonFilter>),
+    )) as Resolver<ListArguments<PersonFilter>>,
+  syndicates: ((_, args, context, info) =>
+    context.app.federation.list('syndicates', args, context, info, (page) =>
+      context.records.syndicates.list(context.access, page as ListArguments<SyndicateFilter>),
+    )) as Resolver<ListArguments<SyndicateFilter>>,
+  intelReports: ((_, args, context, info) =>
+    context.app.federation.list('intelReports', args, context, info, (page) =>
+      context.records.intelReports.list(context.access, page as ListArguments<IntelReportFilter>),
+    )) as Resolver<ListArguments<IntelReportFilter>>,
+  record: (async (_, args, context, info) => {
+    const found = await context.app.federation.record(args, context, info, () =>
+      context.records.record(context.access, args.id),
+    )
     if (!found) throw new JaringError('NOT_FOUND', { path: 'id' })
     return found
-  }) as Resolver<{ id: string }>,
+  }) as Resolver<{ id: string; reach?: ReachArgument | null }>,
   sharingAgreement: sharingAgreement as Resolver<{ with: string }>,
   policyExplain: policyExplain as Resolver<{ recordId: string; as: string; purpose: Purpose }>,
   auditEvents: (async (_, args, { app }) => {
@@ -111,9 +121,9 @@ function scoped<Field extends string>(
     Object.entries<RootResolver>(resolvers).map(([field, resolve]) => {
       const scope = scopes[field]
       if (!scope) throw new Error(`${type}.${field} has no scope in graphql/scopes.ts`)
-      const guarded: RootResolver = (root, args, context) => {
+      const guarded: RootResolver = (root, args, context, info) => {
         requireFieldScope(context.principal, scope, field)
-        return resolve(root, args as never, context)
+        return resolve(root, args as never, context, info)
       }
       return [field, guarded]
     }),

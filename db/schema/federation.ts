@@ -1,0 +1,21 @@
+import { index, pgTable, primaryKey, timestamp, varchar } from 'drizzle-orm/pg-core'
+
+/**
+ * Peer assertions this node has accepted, kept until they expire (docs/protocol.md, replay). In the
+ * database rather than in memory so that a restart does not reopen the window and replicas on one
+ * PostgreSQL refuse each other's replays: the primary key makes the second insert of a jti lose.
+ */
+export const peerAssertionsSeen = pgTable(
+  'peer_assertions_seen',
+  {
+    /** The asking agency (`iss`): jti values are unique per issuer only. */
+    issuer: varchar('issuer', { length: 16 }).notNull(),
+    jti: varchar('jti', { length: 256 }).notNull(),
+    /** `exp` plus the clock tolerance: until then the assertion could still be accepted. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.issuer, table.jti] }),
+    index('peer_assertions_seen_expires_at_idx').on(table.expiresAt),
+  ],
+)
