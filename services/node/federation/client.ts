@@ -176,6 +176,9 @@ export function createPeerClient(options: {
       throw new PeerFailure('UNAVAILABLE', 'PEER_UNREACHABLE')
     }
     const { statusCode, headers } = response
+    // A deadline that fires after we stopped reading (a refused redirect, a cut-off body) errors
+    // the stream again; that failure is already decided, it must not surface as an unhandled error.
+    response.body.on('error', () => {})
     if (statusCode >= 300 && statusCode < 400) {
       response.body.destroy()
       throw new PeerFailure('ERROR', 'PEER_REDIRECT_REFUSED')
