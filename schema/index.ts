@@ -13,6 +13,7 @@ export const sdlFiles = [
   'query.graphql',
   'mutation.graphql',
   'audit.graphql',
+  'statistics.graphql',
 ] as const
 
 /** Line endings are normalised so a checkout with CRLF hashes the same as one with LF. */
@@ -43,3 +44,26 @@ export type PeerStatus = (typeof peerStatuses)[number]
 
 export const purposes = ['INVESTIGATION', 'RESCUE', 'INTELLIGENCE_ANALYSIS', 'STATISTICS'] as const
 export type Purpose = (typeof purposes)[number]
+
+/** What a statistics query counts and groups by (statistics.graphql). */
+export const statisticsMeasures = [
+  'CASES_OPENED',
+  'CASES_CLOSED',
+  'SUSPECTS',
+  'VICTIMS',
+  'PERSONS_AT_RISK',
+  'PERSONS_RESCUED',
+  'PERSONS_REPATRIATED',
+  'ACTIVE_SYNDICATES',
+] as const
+export type StatisticsMeasure = (typeof statisticsMeasures)[number]
+
+export const statisticsDimensions = [
+  'AGENCY',
+  'CRIME_CATEGORY',
+  'MONTH',
+  'YEAR',
+  'NATIONALITY',
+  'STATUS',
+] as const
+export type StatisticsDimension = (typeof statisticsDimensions)[number]

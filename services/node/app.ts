@@ -19,6 +19,7 @@ import operations from './operations/index.ts'
 import policy from './policy/index.ts'
 import records from './records/index.ts'
 import rest from './rest/index.ts'
+import stats from './stats/index.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -99,6 +100,7 @@ export async function buildApp(config: NodeConfig, options: BuildOptions = {}): 
   await app.register(graphql)
   await app.register(federation)
   await app.register(graphiql)
+  await app.register(stats)
   await app.register(rest)
 
   return app

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs'
 import { buildSchema, type GraphQLSchema, isEnumType } from 'graphql'
 import { describe, expect, it } from 'vitest'
 import { databaseEnums } from '../../db/schema/enums.ts'
-import { buildJaringSchema, peerStatuses, purposes, sdl } from '../../schema/index.ts'
+import {
+  buildJaringSchema,
+  peerStatuses,
+  purposes,
+  sdl,
+  statisticsDimensions,
+  statisticsMeasures,
+} from '../../schema/index.ts'
 import { vocabularies } from '../../schema/vocabulary.ts'
 
 const schema = buildJaringSchema()
@@ -10,7 +17,12 @@ const vocabularyNames = Object.keys(vocabularies) as (keyof typeof vocabularies)
 const databaseEnumNames = Object.keys(databaseEnums) as (keyof typeof databaseEnums)[]
 
 /** Vocabularies of the GraphQL contract only: they describe exchanges, not stored records. */
-const graphqlOnlyEnums: Record<string, readonly string[]> = { PeerStatus: peerStatuses, Purpose: purposes }
+const graphqlOnlyEnums: Record<string, readonly string[]> = {
+  PeerStatus: peerStatuses,
+  Purpose: purposes,
+  StatisticsMeasure: statisticsMeasures,
+  StatisticsDimension: statisticsDimensions,
+}
 
 /** Vocabularies that are never stored as a database enum, and why. */
 const vocabulariesWithoutDatabaseEnum = {

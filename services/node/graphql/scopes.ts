@@ -27,6 +27,8 @@ export const rootFieldScopes = {
     policyExplain: 'admin',
     // Who asked what, and why: oversight of this node's audit trail.
     auditEvents: 'audit:read',
+    // Counts only, small ones suppressed: the secretariat's one scope.
+    statistics: 'stats:read',
   },
   Mutation: {
     createCase: 'cases:write',

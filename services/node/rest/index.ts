@@ -13,6 +13,7 @@ import { importRoutes } from './import.ts'
 import { apiPrefix, registerDocs, registerOpenApi } from './openapi.ts'
 import { resources } from './resources.ts'
 import { registerRecordRoutes } from './routes.ts'
+import { statisticsRoutes } from './statistics.ts'
 import { restSchemaErrorFormatter, restValidatorCompiler } from './validation.ts'
 
 export interface RestRoute {
@@ -45,6 +46,7 @@ async function api(app: FastifyInstance, routes: RestRoute[]): Promise<void> {
   for (const resource of resources) registerRecordRoutes(app, resource)
   await app.register(importRoutes)
   await app.register(auditRoutes)
+  await app.register(statisticsRoutes)
 }
 
 export default fp(
@@ -55,5 +57,5 @@ export default fp(
     await app.register(async (child) => api(child, routes), { prefix: apiPrefix })
     await registerDocs(app)
   },
-  { name: 'rest', dependencies: ['auth', 'records', 'audit'] },
+  { name: 'rest', dependencies: ['auth', 'records', 'audit', 'stats'] },
 )

@@ -51,6 +51,7 @@ const tags = [
   { name: 'intel-reports', description: 'Intelligence reports graded on the Admiralty scale.' },
   { name: 'import', description: 'Bulk loading from the agency’s record systems (NDJSON).' },
   { name: 'audit', description: 'Oversight of this node’s audit trail: who asked what, and why.' },
+  { name: 'statistics', description: 'Aggregate counts with small cells suppressed, for the secretariat.' },
 ]
 
 /** Registers the generator; it must come before the routes it documents. */

@@ -72,6 +72,8 @@ describe(`root field scopes enforced on ${testDatabaseLabel()}`, () => {
           query: 'query ($id: ID!) { record(id: $id) { id } }',
           variables: { id: fixtures.persons.nguyen.id },
         }
+      case 'statistics':
+        return { query: '{ statistics(measures: [CASES_OPENED]) { tables { agency totals { value } } } }' }
       case 'auditEvents':
         return { query: '{ auditEvents(first: 5) { nodes { seq requestId } } }' }
       case 'sharingAgreement':

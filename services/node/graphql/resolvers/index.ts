@@ -25,6 +25,7 @@ import type {
   UpdatePersonInput,
   UpdateSyndicateInput,
 } from '../../records/types.ts'
+import type { StatisticsArguments } from '../../stats/model.ts'
 import { requireFieldScope, rootFieldScopes } from '../scopes.ts'
 import { scalarResolvers } from './scalars.ts'
 
@@ -91,6 +92,8 @@ const queries = {
     const query = auditQueryOf(args, app.config.graphql.maxPageSize)
     return auditPage(await app.audit.query(query), query)
   }) as Resolver<AuditEventArguments>,
+  statistics: ((_, args, { app, principal }) =>
+    app.stats.local(principal, args)) as Resolver<StatisticsArguments>,
 } satisfies Record<keyof (typeof rootFieldScopes)['Query'], RootResolver>
 
 const mutations = {
