@@ -1,0 +1,61 @@
+/**
+ * Runs `jaring` sub-commands in child processes, on the same Node binary as the runner, exactly as
+ * an operator would (`node services/cli/bin.ts ...`).
+ */
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const cliEntry = path.join(repoRoot, 'services/cli/bin.ts')
+
+export interface CliResult {
+  stdout: string
+  stderr: string
+  wallMs: number
+}
+
+export interface CliOptions {
+  env?: Record<string, string>
+  timeoutMs?: number
+  /** Called with each stderr chunk (progress lines), as it arrives. */
+  onStderr?: (text: string) => void
+}
+
+/** Runs `jaring <args>` to completion; rejects with its stderr when it fails or times out. */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [cliEntry, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text
+    })
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text
+      options.onStderr?.(text)
+    })
+    const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 60_000)
+    // A benchmark interrupted by a signal must not leave the child running.
+    const onExit = () => child.kill('SIGTERM')
+    process.once('exit', onExit)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      process.removeListener('exit', onExit)
+      const wallMs = performance.now() - started
+      if (code === 0) resolve({ stdout, stderr, wallMs })
+      else
+        reject(
+          new Error(
+            `jaring ${args[0]} failed (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`,
+          ),
+        )
+    })
+  })
+}
