@@ -387,6 +387,24 @@ describe(`statistics on ${testDatabaseLabel()}`, () => {
     expect(text).not.toMatch(/STAT-[CPS]-|Fixture syndicate|Statistics fixture case|SECRET-NOTE-MARKER/)
   })
 
+  it('leaves an audit row for every statistics request, listing no record', async () => {
+    const requestId = 'stats-audit-check-0001'
+    const response = await node.app.inject({
+      method: 'GET',
+      url: '/api/v1/statistics.csv?measures=VICTIMS&groupBy=NATIONALITY',
+      headers: { authorization: `Bearer ${secretariat}`, 'x-request-id': requestId },
+    })
+    expect(response.statusCode).toBe(200)
+    const audit = await graphql<{ auditEvents: { nodes: { recordIds: string[]; outcome: string }[] } }>(
+      node,
+      await node.token('admin'),
+      'query ($id: String!) { auditEvents(filter: { requestId: $id }) { nodes { recordIds outcome } } }',
+      { id: requestId },
+    )
+    expect(audit.errors).toBeUndefined()
+    expect(audit.data?.auditEvents.nodes).toEqual([{ recordIds: [], outcome: 'ALLOWED' }])
+  })
+
   it('has a statistics type that can hold no record, id or identifier', () => {
     const schema = buildJaringSchema()
     const field = schema.getQueryType()?.getFields().statistics
