@@ -69,6 +69,8 @@ export const cases = pgTable(
     uniqueIndex('cases_global_id_key').on(t.globalId),
     index('cases_crime_category_opened_month_idx').on(t.crimeCategory, t.openedMonth),
     index('cases_opened_month_idx').on(t.openedMonth),
+    // CASES_CLOSED statistics select by category and closing month (docs/statistics.md).
+    index('cases_crime_category_closed_month_idx').on(t.crimeCategory, t.closedMonth),
     index('cases_status_idx').on(t.status),
     check('cases_closed_after_opened', sql`${t.closedOn} IS NULL OR ${t.closedOn} >= ${t.openedOn}`),
     check('cases_version_positive', sql`${t.version} > 0`),

@@ -1,0 +1,1 @@
+CREATE INDEX "cases_crime_category_closed_month_idx" ON "cases" USING btree ("crime_category","closed_month");
