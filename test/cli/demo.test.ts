@@ -5,7 +5,7 @@
  * written in the run before is still there), and a `--reset` that starts afresh.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, connect, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -72,6 +72,7 @@ function printedNodes(stderr: string): Map<Agency, PrintedNode> {
 interface PersonPage {
   nodes: { id: string; externalRef: string; source: { agency: string } }[]
   pageInfo: { hasNextPage: boolean; endCursor: string | null }
+  peers?: { agency: string; status: string; latencyMs: number; code: string | null }[]
 }
 
 interface GraphQLBody {
@@ -115,6 +116,28 @@ async function allPersonRefs(node: PrintedNode, token: string): Promise<string[]
     after = persons.pageInfo.endCursor
   }
   throw new Error('persons never reached its last page')
+}
+
+/**
+ * The story of the demo: HK's liaison officer, investigating, pastes the printed query with HK's
+ * printed token and finds the suspect at TH and VN, each answer tagged with its owner.
+ */
+async function expectTheStory(stderr: string, nodes: Map<Agency, PrintedNode>): Promise<void> {
+  const story = /^ {2}(\{ persons\(filter: \{ phone: "(\+\d{8,15})" \}, reach: \{ all: true.*)$/m.exec(stderr)
+  expect(story, stderr).not.toBeNull()
+  const hk = nodes.get('HK-HKPF') as PrintedNode
+  const { status, body } = await graphql(hk, hk.token, (story as RegExpExecArray)[1] as string)
+  expect(status).toBe(200)
+  expect(body.errors).toBeUndefined()
+  const answer = body.data?.persons as PersonPage
+  expect(answer.peers?.map((peer) => [peer.agency, peer.status, peer.code])).toEqual([
+    ['TH-RTP', 'ANSWERED', null],
+    ['VN-MPS', 'ANSWERED', null],
+  ])
+  const owners = new Set(answer.nodes.map((person) => person.source.agency))
+  expect(owners).toContain('TH-RTP')
+  expect(owners).toContain('VN-MPS')
+  for (const person of answer.nodes) expect(person.id.startsWith(`${person.source.agency}:`)).toBe(true)
 }
 
 describe('jaring demo', { timeout: cliTimeoutMs }, () => {
@@ -182,6 +205,10 @@ describe('jaring demo', { timeout: cliTimeoutMs }, () => {
         expect(await page.text()).toContain(agency)
       }
       expect(stderr).toContain('persons(first: 5)')
+      // Viet Nam's folder was made again, with a new federation key: the list is signed again.
+      expect(stderr).toContain(`trust list signed again: ${path.join('state', 'trust-list.jws')}`)
+
+      await expectTheStory(stderr, nodes)
 
       const th = nodes.get('TH-RTP') as PrintedNode
       const hk = nodes.get('HK-HKPF') as PrintedNode
@@ -227,12 +254,26 @@ describe('jaring demo', { timeout: cliTimeoutMs }, () => {
     }
   })
 
-  it('a restart reuses the folders and the data; a second signal stops it at once', async () => {
+  it('a restart reuses the folders and the data, upgrading a folder without a trust list; a second signal stops it at once', async () => {
+    // A demo folder from before the federation: no trust list, node.yaml without its settings.
+    await rm(path.join(demoDir, 'trust-list.jws'))
+    for (const agency of agencies) {
+      const file = path.join(demoDir, agency, 'node.yaml')
+      const text = await readFile(file, 'utf8')
+      await writeFile(file, text.replaceAll(/^ {2}trust(Anchor|List)File: .*\n/gm, ''))
+      expect(await readFile(file, 'utf8')).not.toContain('trustListFile')
+    }
     const demo = start()
     try {
       const stderr = (await demo.waitForStderr(/Ready in [\d.]+s/)).input ?? ''
       expect(stderr).toContain('reusing')
       expect(stderr).not.toMatch(/seeded \d+ cases|database created|cases per agency/)
+      expect(stderr).toContain('trust list signed again')
+      for (const agency of agencies)
+        expect(await readFile(path.join(demoDir, agency, 'node.yaml'), 'utf8')).toContain(
+          'trustListFile: ../trust-list.jws',
+        )
+      await expectTheStory(stderr, printedNodes(stderr))
       expect(stderr).toContain('--cases is for a first start')
       const th = printedNodes(stderr).get('TH-RTP') as PrintedNode
       const refs = await allPersonRefs(th, th.token)

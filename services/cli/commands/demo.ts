@@ -6,15 +6,16 @@
  *
  * The work is a row of steps, each a function of its own: claim the demo folder, prepare each
  * agency's folder (init, sample policy, demo settings), open and seed the databases, start the
- * nodes, print how to reach them, and run until SIGINT or SIGTERM. Federation (a secretariat key,
- * a signed trust list, each node given the trust anchor) will be one more preparation step, after
- * `prepareAgencyFolder` and before the nodes open.
+ * nodes, print how to reach them, and run until SIGINT or SIGTERM. Federation is one more
+ * preparation step over all folders (`prepareFederation`): a secretariat key in the demo folder, a
+ * trust list of the three nodes signed with it (signed again whenever a port or a key changes, or
+ * it nears its expiry), and each node.yaml given the trust anchor and the list.
  *
  * Everything the demo says goes to stderr, like `jaring serve`'s banner; stdout carries the nodes'
  * JSON log lines (warnings and errors only: the demo's node.yaml sets `logging.level: warn`).
  */
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,6 +25,7 @@ import type { DatabaseHandle } from '../../../db/open.ts'
 import { demoAgencies } from '../../../db/seed/agencies.ts'
 import { maxSeedCases, minSeedCases } from '../../../db/seed/generate.ts'
 import { databaseUrl, type NodeConfig } from '../../node/config.ts'
+import type { TrustMember } from '../../node/federation/trust-list.ts'
 import type { RunningNode } from '../../node/server.ts'
 import { CliError, exitCodes } from '../cli-error.ts'
 import { initNodeFolder } from './init.ts'
@@ -38,6 +40,17 @@ export const defaultDemoDir = path.join('.jaring', 'demo')
 const demoTokenAgeSeconds = 8 * 3600
 /** Written in the demo folder first: `--reset` deletes only a folder that carries it. */
 const demoMarkerFile = 'demo.json'
+/** The secretariat's key (`<base>.private.jwk.json`, `<base>.jwks.json`) and the signed list, in the demo folder. */
+const secretariatKeyBase = 'secretariat'
+const trustListFile = 'trust-list.jws'
+/** The demo's stand-in for the ASEAN Secretariat, which signs the list and runs no node. */
+const secretariat = { agency: 'ID-ASEANSEC', name: 'ASEAN Secretariat (demo)', country: 'ID' } as const
+/** Hong Kong is not an ASEAN member: a partner of the federation, as in the sample policies. */
+const partnerAgencies: ReadonlySet<string> = new Set(['HK-HKPF'])
+const trustListValidDays = 30
+/** A list with less than this left is signed afresh on start, so a demo left for weeks keeps working. */
+const trustListRenewDays = 7
+const dayMs = 86_400_000
 /** Written in an agency folder last: a folder without it is incomplete and is built again. */
 const seededMarkerFile = 'seeded.json'
 const policySamples = new URL('../demo/policies/', import.meta.url)
@@ -274,6 +287,13 @@ async function applyDemoSettings(agency: PreparedAgency): Promise<void> {
   const changes: [string[], string | number, string?][] = [
     [['publicUrl'], publicUrl],
     [['listen', 'port'], agency.port],
+    // Every start, so that a folder from before the demo was federated is upgraded in place.
+    [
+      ['federation', 'trustAnchorFile'],
+      `../${secretariatKeyBase}.jwks.json`,
+      " the demo secretariat's public key (jaring demo writes it)",
+    ],
+    [['federation', 'trustListFile'], `../${trustListFile}`, ' the demo federation, signed by that key'],
   ]
   if (agency.fresh) {
     changes.push(
@@ -326,6 +346,125 @@ export async function prepareAgencyFolder(agency: DemoAgency): Promise<PreparedA
   const prepared = { ...agency, fresh }
   await applyDemoSettings(prepared)
   return prepared
+}
+
+// --- step 2b: the federation -----------------------------------------------------------------
+
+/** The trust list's members: the secretariat (no node), then each agency with its URL of this start. */
+async function demoMembers(
+  agencies: readonly PreparedAgency[],
+  secretariatJwks: TrustMember['keys'],
+): Promise<TrustMember[]> {
+  const { readJwks } = await import('../../node/auth/keys.ts')
+  const members: TrustMember[] = [{ ...secretariat, role: 'secretariat', keys: secretariatJwks }]
+  for (const agency of agencies) {
+    const jwksFile = path.join(agency.folder, 'keys', 'federation.jwks.json')
+    let keys: TrustMember['keys']
+    try {
+      keys = await readJwks(jwksFile)
+    } catch (error) {
+      throw withResetHint(
+        agency,
+        new CliError(`${shown(jwksFile)}: cannot be read (${reasonOf(error)})`, exitCodes.config),
+      )
+    }
+    members.push({
+      agency: agency.code,
+      name: agency.name,
+      country: agency.country,
+      role: partnerAgencies.has(agency.code) ? 'partner' : 'member',
+      url: `http://127.0.0.1:${agency.port}`,
+      keys,
+    })
+  }
+  return members
+}
+
+/**
+ * The secretariat's key (made once) and the signed trust list of the three nodes. The list held
+ * is kept while it verifies against the key, says the same (ports, keys) and has a week left;
+ * otherwise the next version is signed. Runs before the nodes open, so each reads the final list.
+ */
+export async function prepareFederation(
+  options: DemoOptions,
+  agencies: readonly PreparedAgency[],
+): Promise<'created' | 'signed' | 'kept'> {
+  const keys = await import('../../node/auth/keys.ts')
+  const trust = await import('../../node/federation/trust-list.ts')
+  const keyBase = path.join(options.dir, secretariatKeyBase)
+  const privateKeyFile = `${keyBase}.private.jwk.json`
+  const publicJwksFile = `${keyBase}.jwks.json`
+  const listFile = path.join(options.dir, trustListFile)
+  let created = false
+  try {
+    if (!existsSync(privateKeyFile) || !existsSync(publicJwksFile)) {
+      // A half-written pair is no key: both files are made again together.
+      await rm(privateKeyFile, { force: true })
+      await rm(publicJwksFile, { force: true })
+      await keys.writeSigningKeyFiles(keyBase)
+      created = true
+    }
+  } catch (error) {
+    throw new CliError(
+      `${shown(keyBase)}: the secretariat key cannot be written (${reasonOf(error)})`,
+      exitCodes.cantCreate,
+    )
+  }
+  let key: Awaited<ReturnType<typeof keys.readPrivateSigningKey>>
+  let jwks: TrustMember['keys']
+  try {
+    key = await keys.readPrivateSigningKey(privateKeyFile)
+    jwks = await keys.readJwks(publicJwksFile)
+  } catch (error) {
+    throw new CliError(
+      `${shown(keyBase)}: the secretariat key cannot be read (${reasonOf(error)}; jaring demo --reset starts afresh)`,
+      exitCodes.config,
+    )
+  }
+  const members = await demoMembers(agencies, jwks)
+  const wanted = trust.trustListContentDigest({ issuer: secretariat.agency, members })
+
+  let lastVersion = 0
+  if (!created && existsSync(listFile)) {
+    const text = await readFile(listFile, 'utf8')
+    try {
+      const held = await trust.verifyTrustList(text, jwks)
+      lastVersion = held.list.version
+      const left = Date.parse(held.list.expiresAt) - Date.now()
+      if (trust.trustListContentDigest(held.list) === wanted && left > trustListRenewDays * dayMs)
+        return 'kept'
+    } catch {
+      // Tampered, expired or signed by another key: the next version replaces it.
+      const payload = (() => {
+        try {
+          return trust.decodeTrustListUnverified(text) as { version?: unknown }
+        } catch {
+          return {}
+        }
+      })()
+      if (typeof payload.version === 'number' && Number.isSafeInteger(payload.version))
+        lastVersion = payload.version
+    }
+  }
+  const now = Date.now()
+  const list = trust.createTrustList({
+    version: lastVersion + 1,
+    // A second back, so a node whose clock trails by a moment still takes the list as issued.
+    issuedAt: new Date(Math.floor(now / 1000) * 1000 - 1000),
+    expiresAt: new Date(now + trustListValidDays * dayMs),
+    issuer: secretariat.agency,
+    members,
+  })
+  const signed = await trust.signTrustList(list, key)
+  const temporary = `${listFile}.${process.pid}.tmp`
+  try {
+    await writeFile(temporary, `${signed}\n`)
+    await rename(temporary, listFile)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw new CliError(`${shown(listFile)}: cannot be written (${reasonOf(error)})`, exitCodes.cantCreate)
+  }
+  return created ? 'created' : 'signed'
 }
 
 // --- step 3: databases, seeded on the first start --------------------------------------------
@@ -429,6 +568,80 @@ async function startAgency(agency: OpenedAgency): Promise<StartedAgency> {
   }
 }
 
+// --- step 4b: a federated query with a real answer -------------------------------------------
+
+/** The demo's story: a liaison officer at Hong Kong, investigating, asks every agency at once. */
+export const demoAsker = 'HK-HKPF'
+export const demoPurpose = 'INVESTIGATION'
+export const demoCaseReference = 'HKPF-DEMO-2026-0042'
+const storyAgencies = ['TH-RTP', 'VN-MPS'] as const
+
+/**
+ * A seeded phone number that both TH and VN would release to HK investigating, found the way their
+ * nodes will answer: each node's records read under its own policy as a peer HK would meet it, so
+ * the printed query finds records at both (the seed places the regional figures by `--cases`, and
+ * the policies decide which of them travel). Reads only: nothing is audited, nothing leaves.
+ */
+export async function findStoryPhone(agencies: readonly OpenedAgency[]): Promise<string | undefined> {
+  const { sharedFigures } = await import('../../../db/seed/figures.ts')
+  const { createRecordRepositories } = await import('../../node/records/index.ts')
+  const { parsePolicy } = await import('../../node/policy/compile.ts')
+  const { resolveConfigPath } = await import('../../node/config.ts')
+  const { clearanceCeiling } = await import('../../node/auth/claims.ts')
+  const roles = Object.fromEntries(
+    agencies.map((agency) => [agency.code, partnerAgencies.has(agency.code) ? 'partner' : 'member'] as const),
+  )
+  const readers = []
+  for (const code of storyAgencies) {
+    const agency = agencies.find((one) => one.code === code)
+    if (!agency) return undefined
+    const policy = parsePolicy(
+      await readFile(resolveConfigPath(agency.config, agency.config.policy.file), 'utf8'),
+      agency.config.policy.file,
+    )
+    const records = createRecordRepositories(agency.database.db, {
+      agency: agency.config.agency,
+      country: agency.config.country,
+      maxPageSize: agency.config.graphql.maxPageSize,
+      policySource: { policy: () => policy, trustRoles: () => roles },
+    })
+    const access = records.access({
+      kind: 'peer',
+      agency: demoAsker,
+      subject: 'demo-liaison',
+      roles: [],
+      scopes: new Set(['persons:read']),
+      clearance: clearanceCeiling(['liaison']),
+      tokenId: 'demo-story',
+      purpose: demoPurpose,
+    })
+    readers.push((phone: string) => records.persons.list(access, { filter: { phone }, first: 1 }))
+  }
+  const candidates = sharedFigures().filter((figure) =>
+    storyAgencies.every((code) => figure.agencies.includes(code)),
+  )
+  for (const figure of candidates) {
+    let everywhere = true
+    for (const read of readers) {
+      if ((await read(figure.phone.e164)).nodes.length === 0) {
+        everywhere = false
+        break
+      }
+    }
+    if (everywhere) return figure.phone.e164
+  }
+  return undefined
+}
+
+/** The query the banner prints: what the liaison officer at HK pastes into GraphiQL. */
+export function storyQuery(phone: string): string {
+  return (
+    `{ persons(filter: { phone: "${phone}" }, reach: { all: true, purpose: ${demoPurpose}, ` +
+    `caseReference: "${demoCaseReference}" }) { nodes { id source { agency } primaryName { fullName } ` +
+    'nationality identifiers { kind value } } peers { agency status latencyMs code } } }'
+  )
+}
+
 // --- step 5: what to print -------------------------------------------------------------------
 
 const exampleQuery =
@@ -441,6 +654,8 @@ async function liaisonToken(agency: StartedAgency): Promise<string> {
       role: 'liaison',
       subject: 'demo-liaison',
       ttlSeconds: Math.min(demoTokenAgeSeconds, agency.config.auth.maxTokenAgeSeconds),
+      // The asker of the story states why it asks; its node audits the purpose with every query.
+      ...(agency.code === demoAsker ? { purpose: demoPurpose, caseRef: demoCaseReference } : {}),
     })
   } catch (error) {
     if (error instanceof DevTokenError)
@@ -453,7 +668,10 @@ function lifetime(secondsLeft: number): string {
   return secondsLeft % 3600 === 0 ? `${secondsLeft / 3600} hours` : `${Math.round(secondsLeft / 60)} minutes`
 }
 
-export async function printBanner(agencies: readonly StartedAgency[]): Promise<void> {
+export async function printBanner(
+  agencies: readonly StartedAgency[],
+  storyPhone: string | undefined,
+): Promise<void> {
   const ttl = Math.min(
     demoTokenAgeSeconds,
     ...agencies.map((agency) => agency.config.auth.maxTokenAgeSeconds),
@@ -475,6 +693,18 @@ export async function printBanner(agencies: readonly StartedAgency[]): Promise<v
     "Open a GraphiQL page, paste its node's token, and run:",
     `  ${exampleQuery}`,
     `A fresh token: npx jaring token --config ${shown(example?.configFile ?? 'node.yaml')} --role liaison`,
+  )
+  const asker = agencies.find((agency) => agency.code === demoAsker)
+  if (asker && storyPhone) {
+    lines.push(
+      '',
+      `The federation: at ${asker.node.url}/graphiql, with ${demoAsker}'s token (a liaison officer`,
+      `investigating, case ${demoCaseReference}), find a suspect whose phone TH and VN both hold:`,
+      `  ${storyQuery(storyPhone)}`,
+      'Each answer is tagged with its agency, and audited at HK (LOCAL, OUTBOUND) and at TH and VN (INBOUND).',
+    )
+  }
+  lines.push(
     `Data: ${shown(path.dirname(example?.folder ?? '.'))} (kept for the next start; --reset starts afresh).`,
   )
   say(lines.join('\n'))
@@ -563,8 +793,12 @@ export async function prepareFolders(
     prepared.push(await prepareAgencyFolder(agency))
     checkpoint()
   }
-  // Federation comes in here, as one more step over all folders: a secretariat key, a signed
-  // trust list, and each node's folder given the trust anchor.
+  const federation = await prepareFederation(options, prepared)
+  if (federation !== 'kept')
+    say(
+      `  trust list ${federation === 'created' ? 'created' : 'signed again'}: ${shown(path.join(options.dir, trustListFile))}`,
+    )
+  checkpoint()
   return prepared
 }
 
@@ -612,7 +846,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const prepared = await prepareFolders(options, stop.checkpoint)
     await openAndSeed(prepared, options, opened, stop.checkpoint)
     const started = await startNodes(opened, stop.checkpoint)
-    await printBanner(started)
+    await printBanner(started, await findStoryPhone(started))
     stop.checkpoint()
     stop.running()
     say(`Ready in ${seconds(performance.now() - startedAt)}. Stop with Ctrl+C.`)

@@ -19,8 +19,8 @@ describe('jaring policy check', () => {
     const { code, stdout, stderr } = await runJaring(['policy', 'check', demoPolicy('TH-RTP')])
     expect(stderr).toBe('')
     expect(code).toBe(0)
-    expect(stdout).toMatch(/valid policy of TH-RTP, version 3, sha256 [0-9a-f]{64}/)
-    expect(stdout).toContain('4 agreements; the first that matches a request decides:')
+    expect(stdout).toMatch(/valid policy of TH-RTP, version 4, sha256 [0-9a-f]{64}/)
+    expect(stdout).toContain('5 agreements; the first that matches a request decides:')
     expect(stdout).toContain(
       '1. th-hk-rescue-2026: Hong Kong–Thailand cooperation on the rescue of persons at risk',
     )
@@ -29,7 +29,13 @@ describe('jaring policy check', () => {
     expect(stdout).toContain('kinds PASSPORT (allow), NATIONAL_ID (mask)')
     expect(stdout).toContain('statistics: cells under 5 suppressed')
     expect(stdout).toContain('fields: hit/no-hit only: no record, no field')
-    expect(stdout).toContain('agreements[3]: overlaps agreements[0] (th-hk-rescue-2026) for RESCUE')
+    expect(stdout).toContain(
+      '2. th-hk-scam-investigation-2026: Hong Kong–Thailand cooperation against cross-border scam syndicates',
+    )
+    expect(stdout).toContain('agreements[4]: overlaps agreements[0] (th-hk-rescue-2026) for RESCUE')
+    expect(stdout).toContain(
+      'agreements[4]: overlaps agreements[1] (th-hk-scam-investigation-2026) for INVESTIGATION',
+    )
   })
 
   it('lists every problem as path and reason and exits 65', async () => {

@@ -122,7 +122,7 @@ describe('jaring policy explain', () => {
     expect(stdout).toContain(
       'What VN-MPS would see when asking for INVESTIGATION, at 2026-06-15T12:00:00.000Z',
     )
-    expect(stdout).toMatch(/policy version 3, sha256 [0-9a-f]{64}/)
+    expect(stdout).toMatch(/policy version 4, sha256 [0-9a-f]{64}/)
     expect(stdout).toContain('decided by agreement th-vn-investigation-mou')
     expect(stdout).toContain(`persons ${ids.personId}: released`)
     expect(stdout).toMatch(/dateOfBirth\s+generalised\s+"1998"\s+\[resources\.persons\.fields\.dateOfBirth\]/)
@@ -158,14 +158,15 @@ describe('jaring policy explain', () => {
   })
 
   it('takes the asker’s trust-list role for the built-in groups, and prints JSON on request', async () => {
-    const { code, stdout } = await explainAs('HK-HKPF', 'INVESTIGATION', '--role', 'partner', '--json')
+    // Macau's judiciary police: a partner with no agreement of its own, so the role alone decides.
+    const { code, stdout } = await explainAs('MO-PJ', 'INVESTIGATION', '--role', 'partner', '--json')
     expect(code).toBe(0)
     const explanation = JSON.parse(stdout)
     expect(explanation).toMatchObject({
       agreementId: 'partners-hit-only',
       record: { release: 'hitOnly', fields: [] },
     })
-    const withoutRole = await explainAs('HK-HKPF', 'INVESTIGATION')
+    const withoutRole = await explainAs('MO-PJ', 'INVESTIGATION')
     expect(withoutRole.stdout).toContain(
       'no agreement covers this request: nothing is shared (deny by default)',
     )

@@ -13,6 +13,8 @@ import { agreement, demoPolicy, policyDocument } from './documents.ts'
 
 const roles: TrustRoles = {
   'HK-HKPF': 'partner',
+  // A partner with no agreement of its own: only the `partner` group's agreements reach it.
+  'MO-PJ': 'partner',
   'TH-RTP': 'member',
   'VN-MPS': 'member',
   'MY-PDRM': 'member',
@@ -118,7 +120,7 @@ describe('which agreement decides', () => {
     const policy = demoPolicy('TH-RTP')
     for (const asker of ['HK-HKPF', 'ZZ-NONE']) {
       const decision = decide(policy, { asker, purpose: 'RESCUE', at: inForce, roles })
-      expect(decision.policyVersion).toBe(3)
+      expect(decision.policyVersion).toBe(4)
       expect(decision.policyHash).toMatch(/^[0-9a-f]{64}$/)
       expect(decision.policyHash).toBe(policy.hash)
     }
@@ -141,9 +143,31 @@ describe('what a decision releases', () => {
     expect(decision.resources.identifiers.rows).toBe('deny')
   })
 
-  it('gives a partner hit/no-hit answers only: rows to match, no field', () => {
+  it('gives Hong Kong investigating the scam suspects: rows by role and category, contact identifiers', () => {
     const decision = decide(demoPolicy('TH-RTP'), {
       asker: 'HK-HKPF',
+      purpose: 'INVESTIGATION',
+      at: inForce,
+      roles,
+    })
+    expect(decision.agreementId).toBe('th-hk-scam-investigation-2026')
+    const persons = decision.resources.persons
+    expect(persons.hitOnly).toBe(false)
+    expect(persons.rows).toMatchObject({ personRoles: ['SUSPECT'], tlpCeiling: 'AMBER' })
+    expect(persons.fields.names?.rule).toBe('allow')
+    expect(persons.fields.dateOfBirth?.rule).toBe('generaliseYear')
+    expect(Object.keys(decision.resources.identifiers.identifierValues).sort()).toEqual([
+      'CRYPTO_WALLET',
+      'EMAIL',
+      'PHONE',
+      'SOCIAL_HANDLE',
+    ])
+    expect(decision.resources.cases.rows).toBe('deny')
+  })
+
+  it('gives a partner without an agreement of its own hit/no-hit answers only: rows to match, no field', () => {
+    const decision = decide(demoPolicy('TH-RTP'), {
+      asker: 'MO-PJ',
       purpose: 'INVESTIGATION',
       at: inForce,
       roles,

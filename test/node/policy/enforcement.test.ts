@@ -132,6 +132,8 @@ describe('the data-sharing policy at the front door', () => {
     node = await buildPeerViewApp(demoPolicyText('TH-RTP'))
     node.app.policyStore.useTrustRoles(() => ({
       'HK-HKPF': 'partner',
+      // A partner with no agreement of its own: only the `partner` group's agreements reach it.
+      'MO-PJ': 'partner',
       'VN-MPS': 'member',
       'XX-SOMTC': 'secretariat',
     }))
@@ -262,9 +264,24 @@ describe('the data-sharing policy at the front door', () => {
     expect(answer.json.data?.persons.nodes).toEqual([])
   })
 
+  it('gives Hong Kong investigating the suspect only: names and phone, no notes, no person at risk', async () => {
+    const answer = await persons({ agency: 'HK-HKPF', purpose: 'INVESTIGATION' })
+    const nodes = answer.json.data?.persons.nodes as {
+      externalRef: string
+      notes: string | null
+      names: { fullName: string }[]
+      cases: unknown[]
+    }[]
+    expect(nodes.map((person) => person.externalRef)).toEqual(['RTP-P-2'])
+    expect(nodes[0]?.names.length).toBeGreaterThan(0)
+    expect(nodes[0]?.notes).toBeNull()
+    // No case is shared with Hong Kong: the suspect comes without the case it belongs to.
+    expect(nodes[0]?.cases).toEqual([])
+  })
+
   it('answers a partner investigating with no record (hit/no-hit only), and anyone without an agreement with nothing', async () => {
     for (const peer of [
-      { agency: 'HK-HKPF', purpose: 'INVESTIGATION' },
+      { agency: 'MO-PJ', purpose: 'INVESTIGATION' },
       { agency: 'SG-SPF', purpose: 'INVESTIGATION' },
       { agency: 'VN-MPS', purpose: 'RESCUE' },
       { agency: 'VN-MPS' },
@@ -310,7 +327,7 @@ describe('the data-sharing policy at the front door', () => {
       await writeFile(
         node.policyFile,
         original
-          .replace('version: 3', 'version: 4')
+          .replace('version: 4', 'version: 5')
           .replace('personRoles: [PERSON_AT_RISK]', 'personRoles: [SUSPECT]'),
       )
       expect((await node.app.policyStore.reload()).status).toBe('loaded')
@@ -335,7 +352,7 @@ describe('the data-sharing policy at the front door', () => {
     expect(offer).toMatchObject({
       offeredBy: 'TH-RTP',
       with: 'VN-MPS',
-      policyVersion: 3,
+      policyVersion: 4,
       policyHash: node.app.policy.hash,
     })
     expect(offer.agreements.map((agreement: { id: string }) => agreement.id)).toEqual([
@@ -367,7 +384,7 @@ describe('the data-sharing policy at the front door', () => {
     })
     expect(
       own.json.data?.sharingAgreement.agreements.map((agreement: { id: string }) => agreement.id),
-    ).toEqual(['th-hk-rescue-2026', 'partners-hit-only'])
+    ).toEqual(['th-hk-rescue-2026', 'th-hk-scam-investigation-2026', 'partners-hit-only'])
     const other = await ask('{ sharingAgreement(with: "VN-MPS") { agreements { id } } }', {
       peer: { agency: 'HK-HKPF', purpose: 'RESCUE' },
     })
@@ -385,7 +402,7 @@ describe('the data-sharing policy at the front door', () => {
     expect(explanation).toMatchObject({
       asker: 'VN-MPS',
       purpose: 'INVESTIGATION',
-      policyVersion: 3,
+      policyVersion: 4,
       basis: 'agreement',
       agreementId: 'th-vn-investigation-mou',
       record: { resource: 'persons', id: ids.atRisk.id, release: 'record', reasons: [] },

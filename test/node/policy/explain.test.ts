@@ -5,6 +5,8 @@ import { demoPolicy } from './documents.ts'
 const at = new Date('2026-06-15T09:00:00Z')
 const roles = {
   'HK-HKPF': 'partner',
+  // A partner without agreements of its own: what the `partner` group's agreements decide alone.
+  'MO-PJ': 'partner',
   'TH-RTP': 'member',
   'VN-MPS': 'member',
   'XX-SOMTC': 'secretariat',
@@ -64,7 +66,7 @@ describe('explain, with the demo policy of TH-RTP', () => {
       purpose: 'RESCUE',
       basis: 'agreement',
       agreementId: 'th-hk-rescue-2026',
-      policyVersion: 3,
+      policyVersion: 4,
       policyHash: policy.hash,
     })
     const { record } = explanation
@@ -145,8 +147,34 @@ describe('explain, with the demo policy of TH-RTP', () => {
     ])
   })
 
-  it('says a partner investigating gets a hit/no-hit answer only', () => {
-    const explanation = explain(policy, trappedPerson, 'HK-HKPF', 'INVESTIGATION', { at, roles })
+  it('releases a scam suspect to Hong Kong investigating: names, year of birth, phone; no national id', () => {
+    const suspect = {
+      ...trappedPerson,
+      caseLinks: [{ role: 'SUSPECT', crimeCategory: 'INTERNATIONAL_ECONOMIC_CRIME' }],
+    } as ExplainRecord
+    const explanation = explain(policy, suspect, 'HK-HKPF', 'INVESTIGATION', { at, roles })
+    expect(explanation.agreementId).toBe('th-hk-scam-investigation-2026')
+    expect(explanation.record.release).toBe('record')
+    expect(field(explanation.record.fields, 'dateOfBirth')?.released).toBe('1998')
+    expect(field(explanation.record.fields, 'notes')?.outcome).toBe('omitted')
+    const [phone, nationalId] = explanation.identifiers
+    expect(field(phone!.fields, 'value')).toMatchObject({ outcome: 'shown', released: '+852 9123 4567' })
+    expect(nationalId!.release).toBe('none')
+    // The person at risk is no suspect: the agreement releases nothing of her to investigators.
+    const trapped = explain(policy, trappedPerson, 'HK-HKPF', 'INVESTIGATION', { at, roles })
+    expect(trapped.record).toMatchObject({
+      release: 'none',
+      reasons: [
+        {
+          detail: expect.stringMatching(/^no case link with role SUSPECT in a case of /),
+          rulePath: 'resources.persons.rows.personRoles',
+        },
+      ],
+    })
+  })
+
+  it('says a partner investigating without an agreement of its own gets a hit/no-hit answer only', () => {
+    const explanation = explain(policy, trappedPerson, 'MO-PJ', 'INVESTIGATION', { at, roles })
     expect(explanation.agreementId).toBe('partners-hit-only')
     expect(explanation.record).toMatchObject({
       release: 'hitOnly',

@@ -47,7 +47,7 @@ describe('the policy plugin', () => {
         })
       expect(rescue().agreementId).toBeNull()
       await writeFile(file, demoPolicyText('TH-RTP'))
-      await vi.waitFor(() => expect(node.app.policy.version).toBe(3), { timeout: 10_000 })
+      await vi.waitFor(() => expect(node.app.policy.version).toBe(4), { timeout: 10_000 })
       expect(rescue().agreementId).toBe('th-hk-rescue-2026')
       expect(node.app.policyStore.file).toBe(file)
     } finally {
