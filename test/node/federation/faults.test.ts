@@ -38,7 +38,7 @@ describe(`federation faults on ${testDatabaseLabel()}`, () => {
     try {
       const answer = await federation.query('TH-RTP', search)
       expect(answer.status, JSON.stringify(answer.json)).toBe(200)
-      return (answer.json.data?.persons as { peers: Peers }).peers
+      return ((answer.json.data as Record<string, unknown>).persons as { peers: Peers }).peers
     } finally {
       await federation.publish()
     }
@@ -190,12 +190,14 @@ describe(`federation faults on ${testDatabaseLabel()}`, () => {
     await federation.publish({ keys: { 'TH-RTP': await readJwks(stranger.publicJwksFile) } })
     try {
       const answer = await federation.query('TH-RTP', search)
-      const peers = (answer.json.data?.persons as { peers: Peers }).peers
+      const peers = ((answer.json.data as Record<string, unknown>).persons as { peers: Peers }).peers
       expect(peers.map((peer) => [peer.agency, peer.status, peer.code])).toEqual([
         ['HK-HKPF', 'DENIED', 'PEER_KEY_UNKNOWN'],
         ['VN-MPS', 'DENIED', 'PEER_KEY_UNKNOWN'],
       ])
-      expect((answer.json.data?.persons as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0)
+      expect(
+        ((answer.json.data as Record<string, unknown>).persons as { nodes: unknown[] }).nodes.length,
+      ).toBeGreaterThan(0)
     } finally {
       await federation.publish()
     }
@@ -289,7 +291,9 @@ describe(`federation faults on ${testDatabaseLabel()}`, () => {
     expect(outcome).toMatchObject({ status: 'refused', code: 'TRUST_LIST_SIGNATURE_INVALID' })
     const answer = await federation.query('TH-RTP', search)
     expect(
-      (answer.json.data?.persons as { peers: Peers }).peers.every((peer) => peer.status === 'ANSWERED'),
+      ((answer.json.data as Record<string, unknown>).persons as { peers: Peers }).peers.every(
+        (peer) => peer.status === 'ANSWERED',
+      ),
     ).toBe(true)
     await federation.publish()
   })
