@@ -11,6 +11,7 @@ import { addMigrateCommand } from './commands/migrate.ts'
 import { addPolicyCommand } from './commands/policy.ts'
 import { addSeedCommand } from './commands/seed.ts'
 import { addServeCommand } from './commands/serve.ts'
+import { addTlsCommand } from './commands/tls.ts'
 import { addTokenCommand } from './commands/token.ts'
 import { addTrustCommand } from './commands/trust.ts'
 
@@ -26,6 +27,7 @@ const commandModules: CommandModule[] = [
   addTokenCommand,
   addAuditCommand,
   addTrustCommand,
+  addTlsCommand,
   addDemoCommand,
 ]
 

@@ -3,12 +3,13 @@
  * `server.ts` does that, and tests call `app.inject` or listen on port 0 themselves.
  */
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { DatabaseHandle } from '../../db/open.ts'
 import audit from './audit/index.ts'
 import auth from './auth/index.ts'
-import type { NodeConfig } from './config.ts'
+import { type NodeConfig, resolveConfigPath } from './config.ts'
 import database from './database/index.ts'
 import { toJaringError } from './errors.ts'
 import federation from './federation/index.ts'
@@ -51,8 +52,26 @@ function authenticationChallenge(code: string, status: number): string | undefin
   return undefined
 }
 
+/** `listen.tls`: the certificate and key files read once, at start (a bad file stops the node here). */
+function httpsOptions(config: NodeConfig): { https: { cert: Buffer; key: Buffer } } | Record<never, never> {
+  const tls = config.listen.tls
+  if (!tls) return {}
+  const read = (setting: string, file: string) => {
+    try {
+      return readFileSync(resolveConfigPath(config, file))
+    } catch (error) {
+      throw new Error(
+        `listen.tls.${setting}: ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      )
+    }
+  }
+  return { https: { cert: read('certFile', tls.certFile), key: read('keyFile', tls.keyFile) } }
+}
+
 export async function buildApp(config: NodeConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  // Fastify types an HTTPS instance apart from an HTTP one; the routes and hooks are the same.
+  const app = (Fastify as (options: Record<string, unknown>) => FastifyInstance)({
+    ...httpsOptions(config),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config) }),
     genReqId: requestId,
     // One line per request is written in onResponse by the operations plugin (FACTS.md: cheaper).

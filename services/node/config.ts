@@ -38,6 +38,16 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ default: '127.0.0.1' }),
         port: Type.Integer({ minimum: 0, maximum: 65_535, default: 4100 }),
+        /**
+         * HTTPS: the node's certificate and its private key (PEM files, e.g. from `jaring tls`).
+         * Absent: plain HTTP (loopback demos, or TLS ended by a proxy in front).
+         */
+        tls: Type.Optional(
+          Type.Object(
+            { certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -95,6 +105,13 @@ export const ConfigSchema = Type.Object(
         trustListFile: Type.Optional(Type.String({ minLength: 1 })),
         /** Also re-read the trust list this often (0: only on a change of the file). */
         trustListPollMs: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0 }),
+        /**
+         * The federation CA (a PEM file): peers on https URLs are verified against it alone, not
+         * against the system's store. Absent: the system's store.
+         */
+        tls: Type.Optional(
+          Type.Object({ caFile: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        ),
         /** How long one peer may take to answer (its slice is then TIMEOUT). */
         peerTimeoutMs: PositiveMs(3_000, 120_000),
         /** How long a whole fan-out may take; no peer gets longer, whatever its own deadline. */

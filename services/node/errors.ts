@@ -81,6 +81,10 @@ export const errorCatalogue = {
   REACH_PURPOSE_REQUIRED: { status: 400, message: 'A reach beyond this node needs a purpose.' },
   PEER_NOT_TRUSTED: { status: 503, message: 'The agency is not a peer on the trust list in force.' },
   PEER_UNREACHABLE: { status: 503, message: 'The peer node could not be reached.' },
+  PEER_CERTIFICATE_INVALID: {
+    status: 503,
+    message: "The peer's TLS certificate was not issued by the federation CA or does not name the peer.",
+  },
   PEER_CIRCUIT_OPEN: {
     status: 503,
     message: 'The peer failed repeatedly and is not being asked for a while (circuit open).',

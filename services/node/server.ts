@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, type NodeConfig } from './config.ts'
 
 export interface RunningNode {
   app: FastifyInstance
-  /** The address it listens on, e.g. http://127.0.0.1:4102. */
+  /** The address it listens on, e.g. http://127.0.0.1:4102 (https with `listen.tls`). */
   url: string
   close(): Promise<void>
 }
@@ -33,7 +33,7 @@ export async function startNode(config: NodeConfig, options: BuildOptions = {}):
     })()
     return closing
   }
-  return { app, url: `http://${host}:${port}`, close }
+  return { app, url: `${config.listen.tls ? 'https' : 'http'}://${host}:${port}`, close }
 }
 
 /** Runs until a signal arrives; returns the exit code. */

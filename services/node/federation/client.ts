@@ -26,6 +26,8 @@ export interface PeerCallSettings {
   connectionsPerPeer: number
   assertionLifetimeSeconds: number
   circuitBreaker: { failureThreshold: number; openMs: number }
+  /** The federation CA (PEM): https peers are verified against it alone. */
+  ca?: string
 }
 
 export interface PeerCall {
@@ -63,6 +65,30 @@ class PeerFailure extends Error {
     this.status = status
     this.code = code
   }
+}
+
+/**
+ * A TLS handshake refused for the peer's certificate (OpenSSL's verification codes, Node's host
+ * check), told apart from a peer that is down: the remedy is the certificate, not the network.
+ */
+function isCertificateError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return false
+  return (
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID' ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' ||
+    code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'CERT_HAS_EXPIRED' ||
+    code === 'CERT_NOT_YET_VALID' ||
+    code === 'CERT_SIGNATURE_FAILURE' ||
+    code === 'CERT_UNTRUSTED' ||
+    code === 'CERT_REJECTED' ||
+    code === 'INVALID_CA' ||
+    code === 'INVALID_PURPOSE'
+  )
 }
 
 /** JSON.parse that refuses prototype-poisoning keys anywhere in the document. */
@@ -108,6 +134,8 @@ export function createPeerClient(options: {
         headersTimeout: settings.peerTimeoutMs + 1_000,
         bodyTimeout: settings.peerTimeoutMs + 1_000,
         connectTimeout: settings.peerTimeoutMs,
+        // https peers: the certificate must chain to the federation CA and name the peer's host.
+        ...(settings.ca && origin.startsWith('https:') ? { connect: { ca: settings.ca } } : {}),
       })
       pools.set(origin, pool)
     }
@@ -171,8 +199,9 @@ export function createPeerClient(options: {
         body: call.body,
         signal,
       })
-    } catch {
+    } catch (error) {
       if (signal.aborted) throw new PeerFailure('TIMEOUT', 'PEER_TIMEOUT')
+      if (isCertificateError(error)) throw new PeerFailure('UNAVAILABLE', 'PEER_CERTIFICATE_INVALID')
       throw new PeerFailure('UNAVAILABLE', 'PEER_UNREACHABLE')
     }
     const { statusCode, headers } = response

@@ -5,6 +5,7 @@
  * database, the peer client with its pools and circuit breakers, the inbound endpoint
  * `/federation/graphql`, and the list and record helpers the resolvers call for a `reach`.
  */
+import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { GraphQLResolveInfo } from 'graphql'
@@ -126,10 +127,21 @@ export default fp(
     const roles = () => trust?.roles() ?? {}
     app.policyStore.useTrustRoles(roles)
     const db = app.database.db
+    const caFile = config.federation.tls?.caFile
+    let ca: string | undefined
+    if (caFile) {
+      try {
+        ca = readFileSync(resolveConfigPath(config, caFile), 'utf8')
+      } catch (error) {
+        throw new Error(
+          `federation.tls.caFile: ${caFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+        )
+      }
+    }
     const client = createPeerClient({
       self: config.agency,
       signingKey: app.audit.signingKey,
-      settings: config.federation,
+      settings: { ...config.federation, ...(ca ? { ca } : {}) },
     })
     const purge = () => purgeExpiredPeerAssertions(db)
     const timer = setInterval(() => {

@@ -26,6 +26,7 @@ import {
 } from '../../../services/node/auth/keys.ts'
 import type { Role } from '../../../services/node/auth/scopes.ts'
 import { type NodeConfig, parseConfig } from '../../../services/node/config.ts'
+import { issueNodeCertificate, type PemPair } from '../../../services/node/federation/tls.ts'
 import {
   createTrustList,
   signTrustList,
@@ -90,9 +91,17 @@ async function startNode(
   secretariatJwks: string,
   seedCases: number,
   config: Record<string, unknown>,
+  ca: PemPair | undefined,
 ): Promise<TestNode> {
   const folder = path.join(base, agency.code)
   await mkdir(folder)
+  if (ca) {
+    // HTTPS both ways: this node's certificate from the federation CA, and the CA to check peers.
+    const own = issueNodeCertificate(ca, { commonName: agency.code, hosts: ['127.0.0.1'], days: 1 })
+    await writeFile(path.join(folder, 'tls.cert.pem'), own.certPem)
+    await writeFile(path.join(folder, 'tls.key.pem'), own.keyPem, { mode: 0o600 })
+    await writeFile(path.join(base, 'federation-ca.pem'), ca.certPem)
+  }
   await writeSigningKeyFiles(path.join(folder, 'dev-issuer'))
   await writeSigningKeyFiles(path.join(folder, 'federation'))
   await copyFile(new URL(`${agency.code}.yaml`, policySamples), path.join(folder, 'policy.yaml'))
@@ -102,7 +111,11 @@ async function startNode(
       name: agency.name,
       country: agency.country,
       publicUrl: 'http://127.0.0.1:1',
-      listen: { host: '127.0.0.1', port: 0 },
+      listen: {
+        host: '127.0.0.1',
+        port: 0,
+        ...(ca ? { tls: { certFile: 'tls.cert.pem', keyFile: 'tls.key.pem' } } : {}),
+      },
       auth: {
         devIssuer: {
           enabled: true,
@@ -118,6 +131,7 @@ async function startNode(
         peerTimeoutMs: 2_500,
         overallTimeoutMs: 4_000,
         maxResponseBytes: 256 * 1024,
+        ...(ca ? { tls: { caFile: path.join(base, 'federation-ca.pem') } } : {}),
         ...((config.federation as Record<string, unknown> | undefined) ?? {}),
       },
       rateLimit: { enabled: false },
@@ -135,7 +149,7 @@ async function startNode(
     app,
     config: nodeConfig,
     database,
-    url: `http://127.0.0.1:${port}`,
+    url: `${ca ? 'https' : 'http'}://127.0.0.1:${port}`,
     folder,
     federationKey: await readPrivateSigningKey(path.join(folder, 'federation.private.jwk.json')),
     federationJwks: await readJwks(path.join(folder, 'federation.jwks.json')),
@@ -144,7 +158,12 @@ async function startNode(
 }
 
 export async function startFederation(
-  options: { seedCases?: number; config?: Record<string, unknown> } = {},
+  options: {
+    seedCases?: number
+    config?: Record<string, unknown>
+    /** The federation CA: every node listens on HTTPS with a certificate from it and checks its peers against it. */
+    tls?: { ca: PemPair }
+  } = {},
 ): Promise<Federation> {
   const folder = await mkdtemp(path.join(tmpdir(), 'jaring-federation-'))
   const secretariatFiles = await writeSigningKeyFiles(path.join(folder, 'secretariat'))
@@ -160,6 +179,7 @@ export async function startFederation(
           secretariatFiles.publicJwksFile,
           options.seedCases ?? 100,
           options.config ?? {},
+          options.tls?.ca,
         ),
       )
     }
@@ -218,6 +238,17 @@ export async function startFederation(
     },
     async query(agency, query, variables) {
       const node = nodes[agency]
+      if (options.tls) {
+        // The officer's leg stays in process (the test holds no client certificate store); the
+        // legs between the nodes are real HTTPS.
+        const response = await node.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await node.token()}` },
+          payload: JSON.stringify({ query, variables }),
+        })
+        return { status: response.statusCode, json: response.json() as GraphqlAnswer }
+      }
       const response = await fetch(`${node.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${await node.token()}` },
