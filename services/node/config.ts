@@ -296,8 +296,38 @@ export function parseConfig(raw: unknown, baseDir: string, source = 'config'): N
   return { ...config, baseDir: path.resolve(baseDir) }
 }
 
+/**
+ * The variables that move a node (its database and address): a process running several nodes
+ * from their own folders (`jaring demo`) must not let them override every node alike.
+ */
+export const placementVariables = [
+  'JARING_DATABASE_URL',
+  'DATABASE_URL',
+  'JARING_HOST',
+  'JARING_PORT',
+  'JARING_PUBLIC_URL',
+] as const
+
+/** Which placement variables this process's environment sets. */
+export function placementVariablesSet(env: Environment = process.env): string[] {
+  return placementVariables.filter((name) => env[name] !== undefined)
+}
+
+export interface LoadOptions {
+  /** Ignore the placement variables (the file alone says where the node lives); the log level still applies. */
+  ignorePlacement?: boolean
+}
+
 /** Reads `node.yaml`, applies the environment and validates the result. */
-export function loadConfig(file: string, env: Environment = process.env): NodeConfig {
+export function loadConfig(
+  file: string,
+  env: Environment = process.env,
+  options: LoadOptions = {},
+): NodeConfig {
+  if (options.ignorePlacement) {
+    const placement = new Set<string>(placementVariables)
+    env = Object.fromEntries(Object.entries(env).filter(([name]) => !placement.has(name)))
+  }
   let text: string
   try {
     text = readFileSync(file, 'utf8')

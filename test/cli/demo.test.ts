@@ -151,6 +151,8 @@ describe('jaring demo', { timeout: cliTimeoutMs }, () => {
   const start = (...extra: string[]) =>
     startJaring(['demo', '--dir', demoDir, '--base-port', String(basePort), '--cases', '100', ...extra], {
       cwd: workspace,
+      // Meant for `jaring serve`: the demo's nodes keep to their own folders and ports regardless.
+      env: { JARING_PORT: '1', DATABASE_URL: 'postgres://127.0.0.1:1/nowhere' },
     })
 
   beforeAll(async () => {
@@ -267,6 +269,7 @@ describe('jaring demo', { timeout: cliTimeoutMs }, () => {
     try {
       const stderr = (await demo.waitForStderr(/Ready in [\d.]+s/)).input ?? ''
       expect(stderr).toContain('reusing')
+      expect(stderr).toContain('(ignoring DATABASE_URL, JARING_PORT')
       expect(stderr).not.toMatch(/seeded \d+ cases|database created|cases per agency/)
       expect(stderr).toContain('trust list signed again')
       for (const agency of agencies)

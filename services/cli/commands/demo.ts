@@ -24,7 +24,7 @@ import { isMap, isScalar, parseDocument } from 'yaml'
 import type { DatabaseHandle } from '../../../db/open.ts'
 import { demoAgencies } from '../../../db/seed/agencies.ts'
 import { maxSeedCases, minSeedCases } from '../../../db/seed/generate.ts'
-import { databaseUrl, type NodeConfig } from '../../node/config.ts'
+import { databaseUrl, type NodeConfig, placementVariablesSet } from '../../node/config.ts'
 import type { TrustMember } from '../../node/federation/trust-list.ts'
 import type { RunningNode } from '../../node/server.ts'
 import { CliError, exitCodes } from '../cli-error.ts'
@@ -54,14 +54,6 @@ const dayMs = 86_400_000
 /** Written in an agency folder last: a folder without it is incomplete and is built again. */
 const seededMarkerFile = 'seeded.json'
 const policySamples = new URL('../demo/policies/', import.meta.url)
-/** Deployment overrides of node.yaml (config.ts) that would send all three nodes to one place. */
-const overridingVariables = [
-  'JARING_DATABASE_URL',
-  'DATABASE_URL',
-  'JARING_HOST',
-  'JARING_PORT',
-  'JARING_PUBLIC_URL',
-]
 
 const integer = new Intl.NumberFormat('en-US')
 
@@ -163,10 +155,9 @@ export function planDemo(options: DemoOptions): DemoAgency[] {
  * The demo's nodes take their addresses and databases from their own folders and `--base-port`:
  * a DATABASE_URL or JARING_PORT meant for `jaring serve` would put all three in one place.
  */
-function ignoreDeploymentEnvironment(): void {
-  const present = overridingVariables.filter((name) => process.env[name] !== undefined)
+function reportIgnoredPlacement(): void {
+  const present = placementVariablesSet()
   if (present.length === 0) return
-  for (const name of present) delete process.env[name]
   say(`(ignoring ${present.join(', ')}: the demo's nodes use their own folders and --base-port)`)
 }
 
@@ -501,7 +492,7 @@ async function openAgency(agency: PreparedAgency, template?: Blob): Promise<Open
   let config: NodeConfig
   let database: DatabaseHandle
   try {
-    config = loadNodeConfig(agency.configFile)
+    config = loadNodeConfig(agency.configFile, { ignorePlacement: true })
     database =
       agency.fresh && template
         ? await openClone(config, template)
@@ -838,7 +829,7 @@ async function startNodes(opened: OpenedAgency[], checkpoint: () => void): Promi
 export async function runDemo(options: DemoOptions): Promise<void> {
   const startedAt = performance.now()
   const stop = listenForStop()
-  ignoreDeploymentEnvironment()
+  reportIgnoredPlacement()
   await checkPortsFree(planDemo(options))
 
   const opened: OpenedAgency[] = []

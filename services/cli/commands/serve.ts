@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import type { DatabaseHandle } from '../../../db/open.ts'
-import { ConfigError, databaseUrl, loadConfig, type NodeConfig } from '../../node/config.ts'
+import { ConfigError, databaseUrl, type LoadOptions, loadConfig, type NodeConfig } from '../../node/config.ts'
 import type { RunningNode } from '../../node/server.ts'
 import { CliError, exitCodes } from '../cli-error.ts'
 
 /** Loads node.yaml (with the environment) or fails with a message naming the field, exit code 78. */
-export function loadNodeConfig(file: string): NodeConfig {
+export function loadNodeConfig(file: string, options: LoadOptions = {}): NodeConfig {
   if (!existsSync(file)) {
     throw new CliError(
       `${file}: no such file. Create a node folder with \`npx jaring init\`.`,
@@ -18,7 +18,7 @@ export function loadNodeConfig(file: string): NodeConfig {
     )
   }
   try {
-    return loadConfig(file)
+    return loadConfig(file, undefined, options)
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, exitCodes.config)
     throw error
