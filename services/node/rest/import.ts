@@ -110,7 +110,12 @@ export async function importRoutes(api: FastifyInstance): Promise<void> {
             records,
             access: records.access(request.principal, auditTrailOf(request).recordIds),
             principal: request.principal,
-            lines: readNdjsonLines(bodyStream(request), { maxLineBytes, maxTotalBytes }),
+            // A refused batch stops reading without destroying the request: destroying it would
+            // read as the client aborting, and the refusal would never be answered.
+            lines: readNdjsonLines(bodyStream(request).iterator({ destroyOnReturn: false }), {
+              maxLineBytes,
+              maxTotalBytes,
+            }),
             log,
             maxLineBytes,
             abandoned: () => Date.now() > deadline || reply.sent,

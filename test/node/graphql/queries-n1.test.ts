@@ -27,7 +27,8 @@ describe(`GraphQL nested fields without N+1 on ${testDatabaseLabel()}`, () => {
     // The queries are deliberately deep and wide: the document limits are not what this suite tests.
     node = await buildTestApp({
       databaseOptions: { logger },
-      config: { graphql: { maxDepth: 12, maxCost: 1_000_000 } },
+      // No checkpoint timer firing in the middle of a count.
+      config: { graphql: { maxDepth: 12, maxCost: 1_000_000 }, audit: { checkpointIntervalSeconds: 86_400 } },
     })
     token = await node.token('system')
     const records = node.app.records
@@ -89,17 +90,26 @@ describe(`GraphQL nested fields without N+1 on ${testDatabaseLabel()}`, () => {
   })
 
   /** The request's own audit row: the same few statements whatever the query, counted apart. */
+  // The append's own transaction shows as begin and commit on PostgreSQL, not on PGlite.
   const isAuditStatement = (statement: string) =>
-    /"audit_(log|chain_head)"|set_config\('lock_timeout'/.test(statement)
-  const auditStatementsPerRequest = 4
+    /"audit_(log|chain_head)"|set_config\('lock_timeout'|^(begin|commit)$/.test(statement)
+  /** The audit statements of the first request counted: every later request must have as many. */
+  let auditStatementsPerRequest: number | undefined
 
   /** The statements that read records for one request; its audit append is checked to stay constant. */
+  /** The replay cache's purge runs on a timer of its own, whatever the requests do. */
+  const isBackgroundStatement = (statement: string) => /"peer_assertions_seen"/.test(statement)
+
   async function countStatements(query: string, first: number): Promise<number> {
     statements.length = 0
     const answer = await graphql(node, token, query, { first })
     expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined()
-    expect(statements.filter(isAuditStatement)).toHaveLength(auditStatementsPerRequest)
-    return statements.filter((statement) => !isAuditStatement(statement)).length
+    const ofRequest = statements.filter((statement) => !isBackgroundStatement(statement))
+    const audit = ofRequest.filter(isAuditStatement).length
+    auditStatementsPerRequest ??= audit
+    expect(audit).toBeGreaterThanOrEqual(4)
+    expect(audit).toBe(auditStatementsPerRequest)
+    return ofRequest.filter((statement) => !isAuditStatement(statement)).length
   }
 
   it('reads cases with persons, names, identifiers, cases and syndicates in a bounded number of statements', async () => {
