@@ -31,6 +31,7 @@ import {
   type SigningAlgorithm,
 } from '../auth/keys.ts'
 import type { TrustRole, TrustRoles } from '../policy/decide.ts'
+import { pathOf } from '../policy/validate.ts'
 
 export type { TrustRole, TrustRoles } from '../policy/decide.ts'
 
@@ -170,31 +171,6 @@ const typeNames: Record<string, string> = {
 }
 
 const quote = (value: unknown) => JSON.stringify(value)
-
-/** A JSON pointer written as `members[1].keys.keys[0].x`, telling list indexes from keys by the data. */
-function pathOf(document: unknown, pointer: string, extra?: string): string {
-  const segments =
-    pointer === ''
-      ? []
-      : pointer
-          .slice(1)
-          .split('/')
-          .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
-  if (extra !== undefined) segments.push(extra)
-  let path = ''
-  let node: unknown = document
-  for (const segment of segments) {
-    if (Array.isArray(node)) {
-      path += `[${segment}]`
-      node = node[Number(segment)]
-    } else {
-      path += path === '' ? segment : `.${segment}`
-      node =
-        node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined
-    }
-  }
-  return path === '' ? '(document)' : path
-}
 
 function describeSchemaError(document: unknown, error: ErrorObject): TrustListIssue | null {
   const parent = (error.parentSchema ?? {}) as Annotated
