@@ -12,12 +12,13 @@
 import { Pool } from 'undici'
 import type { PeerStatus } from '../../../schema/index.ts'
 import { schemaHash } from '../../../schema/index.ts'
+import { sha256Hex } from '../audit/chain.ts'
 import { verifyReceipt } from '../audit/signed.ts'
 import type { PrivateSigningKey } from '../auth/keys.ts'
 import type { Principal } from '../auth/principal.ts'
 import type { ErrorCode } from '../errors.ts'
 import { signPeerAssertion } from './assertion.ts'
-import { federationPath, receiptHeader, schemaHeader, sha256Hex } from './inbound.ts'
+import { federationPath, receiptHeader, schemaHeader } from './inbound.ts'
 import type { TrustMember } from './trust-list.ts'
 
 export interface PeerCallSettings {

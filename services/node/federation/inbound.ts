@@ -5,11 +5,11 @@
  * (a peer request never fans out again), under the policy for the asking agency and purpose, and
  * the audit plugin writes the INBOUND row and signs the disclosure receipt it returns.
  */
-import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { GraphQLError } from 'graphql'
 import type { MercuriusContext } from 'mercurius'
 import { schemaHash } from '../../../schema/index.ts'
+import { sha256Hex } from '../audit/chain.ts'
 import { auditTrailOf } from '../audit/trail.ts'
 import { JaringError, toJaringError } from '../errors.ts'
 import { buildContext } from '../graphql/context.ts'
@@ -28,8 +28,6 @@ declare module 'fastify' {
     rawBody: Buffer | undefined
   }
 }
-
-export const sha256Hex = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex')
 
 interface PeerBody {
   query: string

@@ -15,9 +15,9 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sharedFigures } from '../../../db/seed/figures.ts'
 import { schemaHash } from '../../../schema/index.ts'
+import { sha256Hex } from '../../../services/node/audit/chain.ts'
 import { verifyReceipt } from '../../../services/node/audit/signed.ts'
 import { signPeerAssertion } from '../../../services/node/federation/assertion.ts'
-import { sha256Hex } from '../../../services/node/federation/inbound.ts'
 import {
   createTrustList,
   signTrustList,
