@@ -3,27 +3,11 @@
  * listening on a port: the page loads from the node alone, takes a token once, runs a query and
  * shows the record the node holds. A missing chromium fails the suite with the command to install it.
  */
-import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
-import path from 'node:path'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../support/app.ts'
+import { launchChromium, requireChromium, saveScreenshot } from '../support/browser.ts'
 import { testDatabaseLabel } from '../support/database.ts'
-
-const chromiumPath = '/usr/bin/chromium'
-/** FACTS.md: the flags Debian's chromium needs here (no sandbox in a container, nothing phoning home). */
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const screenshotFolder = path.resolve('test-results')
 
 describe(`GraphiQL in chromium on ${testDatabaseLabel()}`, () => {
   let node: TestApp
@@ -32,11 +16,7 @@ describe(`GraphiQL in chromium on ${testDatabaseLabel()}`, () => {
   const caseTitle = 'Browser test: scam compound recruitment ring'
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `${chromiumPath} is missing: the browser tests need Debian's chromium (apt-get install -y chromium).`,
-      )
-    }
+    requireChromium()
     node = await buildTestApp()
     origin = await node.app.listen({ host: '127.0.0.1', port: 0 })
     const created = await node.app.inject({
@@ -58,7 +38,7 @@ describe(`GraphiQL in chromium on ${testDatabaseLabel()}`, () => {
       }),
     })
     expect(created.json().errors).toBeUndefined()
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {
@@ -90,8 +70,7 @@ describe(`GraphiQL in chromium on ${testDatabaseLabel()}`, () => {
       caseTitle,
     )
 
-    await mkdir(screenshotFolder, { recursive: true })
-    await page.screenshot({ path: path.join(screenshotFolder, 'graphiql.png'), fullPage: true })
+    await saveScreenshot(page, 'graphiql.png')
 
     const result = await page.textContent('.result-window')
     expect(result).toContain('"crimeCategory": "TRAFFICKING_IN_PERSONS"')

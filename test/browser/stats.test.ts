@@ -4,29 +4,14 @@
  * token is entered once, the three charts draw exactly what `statistics` answers (suppressed cells
  * as gaps), the filters narrow them, and the CSV downloads. A screenshot goes to test-results/.
  */
-import { existsSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
-import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { readFile } from 'node:fs/promises'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDatabase } from '../../db/seed/seed.ts'
 import { graphql } from '../node/records/fixtures.ts'
 import { buildTestApp, type TestApp, testAgency } from '../support/app.ts'
+import { launchChromium, requireChromium, saveScreenshot } from '../support/browser.ts'
 import { testDatabaseLabel } from '../support/database.ts'
-
-const chromiumPath = '/usr/bin/chromium'
-/** FACTS.md: the flags Debian's chromium needs here (no sandbox in a container, nothing phoning home). */
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const screenshotFolder = path.resolve('test-results')
 
 interface Cell {
   measure: string
@@ -117,16 +102,12 @@ describe(`the statistics page in chromium on ${testDatabaseLabel()}`, () => {
     }, id)
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `${chromiumPath} is missing: the browser tests need Debian's chromium (apt-get install -y chromium).`,
-      )
-    }
+    requireChromium()
     node = await buildTestApp()
     await seedDatabase(node.database, { agency: testAgency, cases: 2500, seed: 'stats-page' })
     origin = await node.app.listen({ host: '127.0.0.1', port: 0 })
     token = await node.token('secretariat')
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {
@@ -173,8 +154,7 @@ describe(`the statistics page in chromium on ${testDatabaseLabel()}`, () => {
     )
     expect(await page.textContent('#note-categories')).toMatch(/suppressed|No cell suppressed/)
 
-    await mkdir(screenshotFolder, { recursive: true })
-    await page.screenshot({ path: path.join(screenshotFolder, 'stats.png'), fullPage: true })
+    await saveScreenshot(page, 'stats.png')
 
     // Filters: one category and one year.
     await page.selectOption('#categories', ['TRAFFICKING_IN_PERSONS'])
