@@ -3,11 +3,11 @@
  * node must be usable without internet, and mercurius' built-in GraphiQL loads from a CDN. The page
  * and its assets are public; the queries it sends carry the token the officer enters.
  */
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import fp from 'fastify-plugin'
-import { type pageScripts, type pageStyles, renderPage, securityHeaders } from './page.ts'
+import { serveLocalPage } from './local-page.ts'
+import { type pageScripts, type pageStyles, renderPage } from './page.ts'
 
 const require = createRequire(import.meta.url)
 const packageFolder = (name: string) => path.dirname(require.resolve(`${name}/package.json`))
@@ -30,43 +30,9 @@ function assetFiles(): Record<(typeof pageScripts)[number] | (typeof pageStyles)
   }
 }
 
-const contentTypes = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' } as const
-
 export default fp(
   async (app) => {
-    const page = renderPage(app.config)
-    const assets = new Map(
-      await Promise.all(
-        Object.entries(assetFiles()).map(
-          async ([name, file]) =>
-            [
-              name,
-              {
-                body: await readFile(file),
-                contentType: contentTypes[path.extname(name) as keyof typeof contentTypes],
-              },
-            ] as const,
-        ),
-      ),
-    )
-
-    app.get('/graphiql', { config: { public: true } }, async (_request, reply) => {
-      reply.headers(securityHeaders).header('cache-control', 'no-store').type('text/html; charset=utf-8')
-      return page
-    })
-
-    app.get<{ Params: { name: string } }>(
-      '/graphiql/assets/:name',
-      { config: { public: true } },
-      async (request, reply) => {
-        const asset = assets.get(request.params.name)
-        if (!asset) return reply.callNotFound()
-        reply.headers(securityHeaders)
-        // The files change only with an upgrade of the node, which restarts it.
-        reply.header('cache-control', 'public, max-age=3600').type(asset.contentType)
-        return asset.body
-      },
-    )
+    await serveLocalPage(app, { path: '/graphiql', html: renderPage(app.config), assets: assetFiles() })
   },
   { name: 'graphiql', dependencies: [] },
 )

@@ -4,12 +4,11 @@
  * internet). No inline script or style, so the Content-Security-Policy can allow this origin alone.
  * The page and its assets are public; the statistics it asks for carry the token entered.
  */
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { crimeCategories } from '../../../schema/vocabulary.ts'
-import { securityHeaders } from '../graphiql/page.ts'
+import { serveLocalPage } from '../graphiql/local-page.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -27,8 +26,6 @@ function assetFiles(): Record<(typeof statsScripts)[number] | (typeof statsStyle
     'stats-page.css': path.join(ownAssets, 'stats-page.css'),
   }
 }
-
-const contentTypes = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' } as const
 
 const htmlEscapes: Record<string, string> = {
   '&': '&amp;',
@@ -93,35 +90,5 @@ ${options}
 }
 
 export async function statisticsPage(app: FastifyInstance): Promise<void> {
-  const page = renderStatsPage(app.config)
-  const assets = new Map(
-    await Promise.all(
-      Object.entries(assetFiles()).map(
-        async ([name, file]) =>
-          [
-            name,
-            {
-              body: await readFile(file),
-              contentType: contentTypes[path.extname(name) as keyof typeof contentTypes],
-            },
-          ] as const,
-      ),
-    ),
-  )
-  app.get('/stats', { config: { public: true } }, async (_request, reply) => {
-    reply.headers(securityHeaders).header('cache-control', 'no-store').type('text/html; charset=utf-8')
-    return page
-  })
-  app.get<{ Params: { name: string } }>(
-    '/stats/assets/:name',
-    { config: { public: true } },
-    async (request, reply) => {
-      const asset = assets.get(request.params.name)
-      if (!asset) return reply.callNotFound()
-      reply.headers(securityHeaders)
-      // The files change only with an upgrade of the node, which restarts it.
-      reply.header('cache-control', 'public, max-age=3600').type(asset.contentType)
-      return asset.body
-    },
-  )
+  await serveLocalPage(app, { path: '/stats', html: renderStatsPage(app.config), assets: assetFiles() })
 }
