@@ -97,13 +97,18 @@ export const ConfigSchema = Type.Object(
          */
         privateKeyFile: Type.String({ minLength: 1, default: 'keys/federation.private.jwk.json' }),
         /**
-         * The secretariat's public key (a JWK or JWKS file) and the signed trust list (a compact JWS
-         * file), both or neither. Without them the node trusts no peer: it serves its own officers,
-         * and any reach beyond it reports the agencies named as UNAVAILABLE (PEER_NOT_TRUSTED).
+         * The secretariat's public key (a JWK or JWKS file) and the signed trust list (a compact JWS,
+         * from a file or an http(s) URL that the secretariat publishes), both or neither. Without
+         * them the node trusts no peer: it serves its own officers, and any reach beyond it reports
+         * the agencies named as UNAVAILABLE (PEER_NOT_TRUSTED).
          */
         trustAnchorFile: Type.Optional(Type.String({ minLength: 1 })),
         trustListFile: Type.Optional(Type.String({ minLength: 1 })),
-        /** Also re-read the trust list this often (0: only on a change of the file). */
+        trustListUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+        /**
+         * Also re-read the trust list this often (0: a file only on a change of the file, a URL
+         * every 5 minutes).
+         */
         trustListPollMs: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0 }),
         /**
          * The federation CA (a PEM file): peers on https URLs are verified against it alone, not
@@ -283,9 +288,13 @@ export function parseConfig(raw: unknown, baseDir: string, source = 'config'): N
       throw new ConfigError(`${source}: auth.issuers[${index}]: needs exactly one of jwksFile or jwksUrl`)
     }
   }
-  if (!config.federation.trustAnchorFile !== !config.federation.trustListFile) {
+  const { trustAnchorFile, trustListFile, trustListUrl } = config.federation
+  if (trustListFile && trustListUrl) {
+    throw new ConfigError(`${source}: federation: needs one of trustListFile or trustListUrl, not both`)
+  }
+  if (!trustAnchorFile !== !(trustListFile || trustListUrl)) {
     throw new ConfigError(
-      `${source}: federation: trustAnchorFile and trustListFile go together (both, or neither for a node without peers)`,
+      `${source}: federation: trustAnchorFile and a trust list (trustListFile or trustListUrl) go together (both, or neither for a node without peers)`,
     )
   }
   if (config.auth.devIssuer.enabled && !config.auth.devIssuer.privateKeyFile) {

@@ -1,6 +1,6 @@
 /**
  * The federation plugin: the trust list in force (`federation.trustAnchorFile` and
- * `federation.trustListFile`; without them the node has no peers and still serves its own
+ * `federation.trustListFile` or `trustListUrl`; without them the node has no peers and still serves its own
  * officers), its roles fed to the policy's groups, the replay cache of peer assertions in the
  * database, the peer client with its pools and circuit breakers, the inbound endpoint
  * `/federation/graphql`, and the list and record helpers the resolvers call for a `reach`.
@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { GraphQLResolveInfo } from 'graphql'
 import type { MercuriusContext } from 'mercurius'
+import { Agent, type Dispatcher } from 'undici'
 import { purgeExpiredPeerAssertions, rememberPeerAssertion } from '../../../db/peer-assertions.ts'
 import type { PeerStatus } from '../../../schema/index.ts'
 import type { Principal } from '../auth/principal.ts'
@@ -96,11 +97,14 @@ function requirePrincipal(context: MercuriusContext): Principal {
 const isCatalogued = (code: string | null): code is ErrorCode =>
   code !== null && Object.hasOwn(errorCatalogue, code)
 
-async function openTrust(app: FastifyInstance): Promise<TrustStore | undefined> {
+async function openTrust(
+  app: FastifyInstance,
+  dispatcher: Dispatcher,
+): Promise<TrustStore | undefined> {
   const { config } = app
-  const { trustAnchorFile, trustListFile, trustListPollMs } = config.federation
-  if (!trustAnchorFile || !trustListFile) {
-    app.log.info('no trust list configured (federation.trustListFile): this node has no peers')
+  const { trustAnchorFile, trustListFile, trustListUrl, trustListPollMs } = config.federation
+  if (!trustAnchorFile || !(trustListFile || trustListUrl)) {
+    app.log.info('no trust list configured (federation.trustListFile or trustListUrl): this node has no peers')
     return undefined
   }
   const anchorFile = resolveConfigPath(config, trustAnchorFile)
@@ -108,7 +112,9 @@ async function openTrust(app: FastifyInstance): Promise<TrustStore | undefined> 
     throw new Error(`federation.trustAnchorFile: ${anchorFile}: ${(error as Error).message}`)
   })
   return openTrustStore({
-    file: resolveConfigPath(config, trustListFile),
+    source: trustListUrl
+      ? { url: trustListUrl, dispatcher, timeoutMs: config.federation.overallTimeoutMs }
+      : { file: resolveConfigPath(config, trustListFile as string) },
     anchor,
     pollIntervalMs: trustListPollMs,
     clockToleranceSeconds: config.federation.clockToleranceSeconds,
@@ -119,25 +125,27 @@ async function openTrust(app: FastifyInstance): Promise<TrustStore | undefined> 
   })
 }
 
+function readFederationCa(app: FastifyInstance): string | undefined {
+  const caFile = app.config.federation.tls?.caFile
+  if (!caFile) return undefined
+  try {
+    return readFileSync(resolveConfigPath(app.config, caFile), 'utf8')
+  } catch (error) {
+    throw new Error(`federation.tls.caFile: ${caFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`)
+  }
+}
+
 export default fp(
   async (app) => {
     const { config } = app
-    const trust = await openTrust(app)
+    const ca = readFederationCa(app)
+    // The list's URL is verified against the federation CA when there is one, like a peer's.
+    const trustListFetcher = new Agent({ connections: 1, ...(ca ? { connect: { ca } } : {}) })
+    const trust = await openTrust(app, trustListFetcher)
     // Without a list no agency has a role: groups by role match nobody (deny by default).
     const roles = () => trust?.roles() ?? {}
     app.policyStore.useTrustRoles(roles)
     const db = app.database.db
-    const caFile = config.federation.tls?.caFile
-    let ca: string | undefined
-    if (caFile) {
-      try {
-        ca = readFileSync(resolveConfigPath(config, caFile), 'utf8')
-      } catch (error) {
-        throw new Error(
-          `federation.tls.caFile: ${caFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
-        )
-      }
-    }
     const client = createPeerClient({
       self: config.agency,
       signingKey: app.audit.signingKey,
@@ -280,6 +288,7 @@ export default fp(
       clearInterval(timer)
       await client.close()
       await trust?.close()
+      await trustListFetcher.close()
     })
   },
   { name: 'federation', dependencies: ['database', 'policy', 'audit', 'graphql'] },

@@ -1,10 +1,10 @@
 /**
- * The trust list a node works with: loaded from a file that holds the signed list (a compact JWS),
- * verified against the trust anchor, and kept current. A change to the file (watched through its
- * folder, so editors and `mv` that replace it are seen; optionally polled as well) or `reload()`
- * loads it again. A file that fails any check is refused with its reason (an event through the
- * callback and the reload outcome) and the last good list stays in force: a bad update never
- * throws away a good list. A version lower than the one held is a rollback and refused; so is a
+ * The trust list a node works with: loaded from a file or a URL that holds the signed list (a
+ * compact JWS), verified against the trust anchor, and kept current. A change to the file (watched
+ * through its folder, so editors and `mv` that replace it are seen), a poll (a URL is always
+ * polled) or `reload()` loads it again. A list that fails any check is refused with its reason (an
+ * event through the callback and the reload outcome) and the last good list stays in force: a bad
+ * update, or a URL that cannot be reached, never throws away a good list. A version lower than the one held is a rollback and refused; so is a
  * different list under the same version. Once the list held expires, `current()` answers nothing
  * (deny by default: no trusted peers) until a fresh list arrives.
  *
@@ -13,6 +13,7 @@
 import { type FSWatcher, watch } from 'node:fs'
 import { open } from 'node:fs/promises'
 import path from 'node:path'
+import { type Dispatcher, request } from 'undici'
 import type { JsonWebKeySet } from '../auth/keys.ts'
 import {
   defaultClockToleranceSeconds,
@@ -33,16 +34,32 @@ import {
   verifyTrustList,
 } from './trust-list.ts'
 
+/** Where the signed list (a compact JWS) is read from: a file, or an http(s) URL that is polled. */
+export type TrustListSource =
+  | { file: string }
+  | {
+      url: string
+      /** The pool to fetch with (the federation's, so the federation CA verifies an https URL). */
+      dispatcher?: Dispatcher
+      /** How long one fetch may take (default 10 s). */
+      timeoutMs?: number
+    }
+
+/** A URL is polled this often unless told otherwise: the list's expiry is measured in days. */
+export const defaultUrlPollMs = 300_000
+
 export interface TrustStoreOptions {
-  /** The file that holds the signed list (compact JWS). */
-  file: string
+  source: TrustListSource
   /** The secretariat's public key (JWK or JWKS), from the node's configuration, never from the list. */
   anchor: TrustAnchor
-  /** Watch the file's folder and reload on change (default true). */
+  /** Watch the file's folder and reload on change (default true; a URL has no folder to watch). */
   watch?: boolean
   /** How long to wait after the last change event before reloading (default 150 ms). */
   debounceMs?: number
-  /** Also reload every so many milliseconds, for file systems without change events (default 0: off). */
+  /**
+   * Also reload every so many milliseconds, for file systems without change events (default 0: off
+   * for a file, `defaultUrlPollMs` for a URL).
+   */
   pollIntervalMs?: number
   /** A version the node is known to have held before (for example kept in its database): lower is refused. */
   minimumVersion?: number
@@ -57,7 +74,8 @@ export interface TrustStoreOptions {
 interface EventBase {
   /** A log line, ready to print. */
   message: string
-  file: string
+  /** The file or URL the list is read from. */
+  source: string
 }
 
 export type TrustStoreEvent =
@@ -98,7 +116,8 @@ export interface TrustStoreState {
 }
 
 export interface TrustStore {
-  readonly file: string
+  /** The file or URL the list is read from. */
+  readonly source: string
   /** The list in force: undefined before a good list was loaded, and once the one held has expired. */
   current(): TrustList | undefined
   /** A member of the list in force. */
@@ -110,7 +129,7 @@ export interface TrustStore {
   /** Every agency's role, for the policy's groups (`policyStore.useTrustRoles(() => trust.roles())`). */
   roles(): TrustRoles
   state(): TrustStoreState
-  /** Reads and verifies the file now; the outcome says whether the new list took effect. */
+  /** Reads and verifies the list now; the outcome says whether the new list took effect. */
   reload(trigger?: string): Promise<TrustReloadOutcome>
   /** Stops watching and polling; waits for a reload in progress. */
   close(): Promise<void>
@@ -141,9 +160,57 @@ async function readSignedFile(file: string): Promise<string> {
   }
 }
 
-/** Opens the store: validates the anchor, loads the file once (a bad file is reported, not thrown), then watches. */
+async function readSignedUrl(
+  url: string,
+  options: { dispatcher?: Dispatcher; timeoutMs?: number },
+): Promise<string> {
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000)
+  let response: Dispatcher.ResponseData
+  try {
+    // undici's request never follows a redirect: a 3xx is refused below like any other status.
+    response = await request(url, {
+      method: 'GET',
+      headers: { accept: 'application/jose, text/plain' },
+      signal,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    })
+  } catch (error) {
+    const code = (error as { code?: unknown; name?: unknown } | null)?.code ?? (error as Error).name
+    throw new Unreadable(`cannot be fetched (${typeof code === 'string' ? code : 'unknown error'})`)
+  }
+  const tooLarge = (bytes: string) =>
+    new TrustListError('TRUST_LIST_TOO_LARGE', {
+      path: '(url)',
+      reason: `is ${bytes} bytes, over ${maxSignedTrustListBytes}`,
+    })
+  try {
+    if (response.statusCode !== 200) throw new Unreadable(`answered HTTP ${response.statusCode}`)
+    const declared = Number(response.headers['content-length'])
+    if (declared > maxSignedTrustListBytes) throw tooLarge(String(declared))
+    const chunks: Buffer[] = []
+    let received = 0
+    for await (const chunk of response.body) {
+      received += (chunk as Buffer).length
+      if (received > maxSignedTrustListBytes) throw tooLarge(`over ${received}`)
+      chunks.push(chunk as Buffer)
+    }
+    return Buffer.concat(chunks).toString('utf8')
+  } catch (error) {
+    if (error instanceof Unreadable || error instanceof TrustListError) throw error
+    throw new Unreadable(`cannot be fetched (${(error as Error).name})`)
+  } finally {
+    // Destroying a body not read to its end errors it: nobody is listening for that any more.
+    response.body.on('error', () => {})
+    response.body.destroy()
+  }
+}
+
+/** Opens the store: validates the anchor, loads the list once (a bad one is reported, not thrown), then watches or polls. */
 export async function openTrustStore(options: TrustStoreOptions): Promise<TrustStore> {
-  const { file, anchor } = options
+  const { source: from, anchor } = options
+  const file = 'file' in from ? from.file : undefined
+  const source = 'file' in from ? from.file : from.url
+  const readSigned = () => ('file' in from ? readSignedFile(from.file) : readSignedUrl(from.url, from))
   trustAnchorKeys(anchor) // a broken anchor is a configuration error: throw now, not on every load
   const now = options.now ?? Date.now
   const tolerance = options.clockToleranceSeconds ?? defaultClockToleranceSeconds
@@ -169,7 +236,7 @@ export async function openTrustStore(options: TrustStoreOptions): Promise<TrustS
     emit({
       type: 'expired',
       level: 'error',
-      file,
+      source,
       version: held.list.version,
       expiresAt: held.list.expiresAt,
       message: `trust list version ${held.list.version} expired at ${held.list.expiresAt}: no peer is trusted until a fresh list is loaded`,
@@ -193,7 +260,7 @@ export async function openTrustStore(options: TrustStoreOptions): Promise<TrustS
     emit({
       type: 'refused',
       level: 'error',
-      file,
+      source,
       trigger,
       code,
       reason,
@@ -209,7 +276,7 @@ export async function openTrustStore(options: TrustStoreOptions): Promise<TrustS
   const reloadNow = async (trigger: string): Promise<TrustReloadOutcome> => {
     let text: string
     try {
-      text = await readSignedFile(file)
+      text = await readSigned()
     } catch (error) {
       if (error instanceof Unreadable) return refuse(trigger, 'TRUST_LIST_UNREADABLE', error.message)
       if (error instanceof TrustListError) return refuse(trigger, error.code, error.message)
@@ -258,7 +325,7 @@ export async function openTrustStore(options: TrustStoreOptions): Promise<TrustS
     emit({
       type: 'loaded',
       level: 'info',
-      file,
+      source,
       trigger,
       version: verified.list.version,
       previousVersion,
@@ -287,7 +354,7 @@ export async function openTrustStore(options: TrustStoreOptions): Promise<TrustS
   let watcher: FSWatcher | undefined
   let debounce: NodeJS.Timeout | undefined
   let poll: NodeJS.Timeout | undefined
-  if (options.watch !== false) {
+  if (file !== undefined && options.watch !== false) {
     const debounceMs = options.debounceMs ?? 150
     const base = path.basename(file)
     try {
@@ -304,8 +371,9 @@ export async function openTrustStore(options: TrustStoreOptions): Promise<TrustS
       watcher = undefined
     }
   }
-  if (options.pollIntervalMs && options.pollIntervalMs > 0) {
-    poll = setInterval(() => void reload('poll'), options.pollIntervalMs)
+  const pollIntervalMs = options.pollIntervalMs || (file === undefined ? defaultUrlPollMs : 0)
+  if (pollIntervalMs > 0) {
+    poll = setInterval(() => void reload('poll'), pollIntervalMs)
     poll.unref()
   }
 
@@ -319,7 +387,7 @@ export async function openTrustStore(options: TrustStoreOptions): Promise<TrustS
   }
 
   return {
-    file,
+    source,
     current: inForce,
     member(agency) {
       const list = inForce()

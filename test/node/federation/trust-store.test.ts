@@ -1,4 +1,6 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { signTrustList, type TrustList } from '../../../services/node/federation/trust-list.ts'
@@ -70,7 +72,7 @@ let clock = during.getTime()
 async function open(options: Partial<TrustStoreOptions> = {}): Promise<TrustStore> {
   clock = during.getTime()
   const store = await openTrustStore({
-    file,
+    source: { file },
     anchor: keys.secretariat.jwks,
     now: () => clock,
     debounceMs: 20,
@@ -310,5 +312,87 @@ describe('openTrustStore', () => {
       code: 'TRUST_ANCHOR_INVALID',
       message: expect.stringMatching(/^anchor\.d: is private key material/),
     })
+  })
+})
+
+describe('openTrustStore from a URL', () => {
+  /** What the secretariat's server answers next: a status, a body and its headers. */
+  let answer: { status: number; body: string; headers?: Record<string, string> }
+  let server: Server
+  let url: string
+  let requests = 0
+
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      requests += 1
+      response.writeHead(answer.status, { 'content-type': 'application/jose', ...answer.headers })
+      response.end(answer.body)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/trust-list.jws`
+  })
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  const openUrl = (options: Partial<TrustStoreOptions> = {}) =>
+    open({ source: { url, timeoutMs: 2_000 }, ...options })
+
+  it('loads the published list and takes a new version on the next poll', async () => {
+    answer = { status: 200, body: await signed(listAt(1)) }
+    const store = await openUrl({ pollIntervalMs: 40 })
+    expect(store.source).toBe(url)
+    expect(store.current()?.version).toBe(1)
+    expect(events[0]).toMatchObject({ type: 'loaded', source: url, trigger: 'start', version: 1 })
+    const loaded = nextEvent((event) => event.type === 'loaded' && event.version === 2)
+    answer = { status: 200, body: await signed(listAt(2)) }
+    expect(await loaded).toMatchObject({ trigger: 'poll', previousVersion: 1 })
+    expect(store.peers('TH-RTP')).toHaveLength(1)
+  })
+
+  it('keeps the last good list when the server fails, redirects, sends too much or a tampered list', async () => {
+    answer = { status: 200, body: await signed(listAt(1)) }
+    const store = await openUrl({ watch: false })
+    const refusals: [typeof answer, string, RegExp][] = [
+      [{ status: 503, body: 'down' }, 'TRUST_LIST_UNREADABLE', /answered HTTP 503/],
+      [
+        { status: 302, body: '', headers: { location: 'http://127.0.0.1:9/elsewhere' } },
+        'TRUST_LIST_UNREADABLE',
+        /answered HTTP 302/,
+      ],
+      [{ status: 200, body: 'x'.repeat(2_000_000) }, 'TRUST_LIST_TOO_LARGE', /over/],
+      [{ status: 200, body: `${await signed(listAt(2))}x` }, 'TRUST_LIST_SIGNATURE_INVALID', /./],
+    ]
+    for (const [next, code, reason] of refusals) {
+      answer = next
+      const outcome = await store.reload()
+      expect(outcome).toMatchObject({ status: 'refused', code, reason: expect.stringMatching(reason) })
+      expect(store.current()?.version).toBe(1)
+    }
+  })
+
+  it('starts without a list when the URL cannot be reached, and says why', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise((resolve) => closed.close(resolve))
+    const store = await open({ source: { url: `http://127.0.0.1:${port}/trust-list.jws` }, watch: false })
+    expect(store.current()).toBeUndefined()
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'refused',
+        code: 'TRUST_LIST_UNREADABLE',
+        reason: expect.stringMatching(/^cannot be fetched \(ECONNREFUSED\)$/),
+      }),
+    ])
+  })
+
+  it('polls a URL every five minutes unless told otherwise, and stops on close', async () => {
+    answer = { status: 200, body: await signed(listAt(1)) }
+    const before = requests
+    const store = await openUrl()
+    await sleep(200)
+    expect(requests - before).toBe(1)
+    await store.close()
   })
 })
