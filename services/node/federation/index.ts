@@ -97,14 +97,13 @@ function requirePrincipal(context: MercuriusContext): Principal {
 const isCatalogued = (code: string | null): code is ErrorCode =>
   code !== null && Object.hasOwn(errorCatalogue, code)
 
-async function openTrust(
-  app: FastifyInstance,
-  dispatcher: Dispatcher,
-): Promise<TrustStore | undefined> {
+async function openTrust(app: FastifyInstance, dispatcher: Dispatcher): Promise<TrustStore | undefined> {
   const { config } = app
   const { trustAnchorFile, trustListFile, trustListUrl, trustListPollMs } = config.federation
   if (!trustAnchorFile || !(trustListFile || trustListUrl)) {
-    app.log.info('no trust list configured (federation.trustListFile or trustListUrl): this node has no peers')
+    app.log.info(
+      'no trust list configured (federation.trustListFile or trustListUrl): this node has no peers',
+    )
     return undefined
   }
   const anchorFile = resolveConfigPath(config, trustAnchorFile)
@@ -131,7 +130,9 @@ function readFederationCa(app: FastifyInstance): string | undefined {
   try {
     return readFileSync(resolveConfigPath(app.config, caFile), 'utf8')
   } catch (error) {
-    throw new Error(`federation.tls.caFile: ${caFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`)
+    throw new Error(
+      `federation.tls.caFile: ${caFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+    )
   }
 }
 
