@@ -17,9 +17,11 @@ import { verifyReceipt } from '../audit/signed.ts'
 import type { PrivateSigningKey } from '../auth/keys.ts'
 import type { Principal } from '../auth/principal.ts'
 import type { ErrorCode } from '../errors.ts'
+import type { WithheldField } from '../policy/fields.ts'
 import { signPeerAssertion } from './assertion.ts'
 import { federationPath, receiptHeader, schemaHeader } from './inbound.ts'
 import type { TrustMember } from './trust-list.ts'
+import { peerWithheldOf } from './withheld.ts'
 
 export interface PeerCallSettings {
   peerTimeoutMs: number
@@ -53,6 +55,8 @@ export interface PeerOutcome {
   data?: Record<string, unknown>
   /** The verified receipt of an ANSWERED call. */
   receipt?: string
+  /** What the peer's policy withheld from an ANSWERED call, at the peer's paths (`result...`). */
+  withheld?: WithheldField[]
 }
 
 /** A peer's code is shown to clients: only a code-shaped string is passed on. */
@@ -226,6 +230,8 @@ export function createPeerClient(options: {
     const data = (parsed as { data?: unknown } | null)?.data
     if (!data || typeof data !== 'object' || Array.isArray(data))
       throw new PeerFailure('ERROR', errorCodeOf(parsed) ?? 'PEER_RESPONSE_INVALID')
+    const withheld = peerWithheldOf(parsed)
+    if (!withheld) throw new PeerFailure('ERROR', 'PEER_RESPONSE_INVALID')
     const receipt = headers[receiptHeader]
     if (typeof receipt !== 'string') throw new PeerFailure('ERROR', 'PEER_RECEIPT_INVALID')
     try {
@@ -246,6 +252,7 @@ export function createPeerClient(options: {
       code: null,
       data: data as Record<string, unknown>,
       receipt,
+      withheld,
     }
   }
 

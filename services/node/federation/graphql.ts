@@ -233,6 +233,15 @@ export function forwardedList(
   )
 }
 
+/** The keys `nodes` answers under in the asker's connection (`nodes`, or its aliases). */
+export function nodesResponseKeys(info: GraphQLResolveInfo): string[] {
+  const keys = info.fieldNodes
+    .flatMap((node) => flatten(node.selectionSet?.selections ?? [], info))
+    .filter((field) => field.name.value === 'nodes')
+    .map((field) => field.alias?.value ?? field.name.value)
+  return [...new Set(keys)]
+}
+
 /** `record(id)` for its owner: the asker's selection of the record. */
 export function forwardedRecord(info: GraphQLResolveInfo, id: string): ForwardedOperation {
   const selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? [])

@@ -16,6 +16,7 @@ import type { PeerStatus } from '../../../schema/index.ts'
 import type { Principal } from '../auth/principal.ts'
 import { resolveConfigPath } from '../config.ts'
 import { type ErrorCode, errorCatalogue, JaringError } from '../errors.ts'
+import { noteWithheldFields, responsePathText } from '../policy/graphql.ts'
 import { createPeerClient, type PeerClient } from './client.ts'
 import { fanOut, planReach, type ReachArgument } from './fanout.ts'
 import {
@@ -24,12 +25,14 @@ import {
   encodeFederatedCursor,
   forwardedList,
   forwardedRecord,
+  nodesResponseKeys,
   type Positions,
   wrapSchemaForRemoteRecords,
 } from './graphql.ts'
 import { registerInboundRoute } from './inbound.ts'
 import { readTrustAnchor } from './trust-list.ts'
 import { openTrustStore, type TrustStore } from './trust-store.ts'
+import { type PeerWithheldField, placePeerWithheld } from './withheld.ts'
 
 export interface PeerReport {
   agency: string
@@ -205,6 +208,9 @@ export default fp(
         next[config.agency] = ownPage.pageInfo.hasNextPage ? ownPage.pageInfo.endCursor : null
         const nodes: unknown[] = [...ownPage.nodes]
         const peers: PeerReport[] = []
+        const root = responsePathText(info.path)
+        const nodesKeys = nodesResponseKeys(info)
+        const peerWithheld: PeerWithheldField[] = []
         for (const outcome of outcomes) {
           const operation = operations.get(outcome.agency)
           let report: PeerReport = {
@@ -221,11 +227,21 @@ export default fp(
                   pageInfo: { hasNextPage: boolean; endCursor: string | null }
                 }
               | undefined
-            if (!result) {
+            const placed =
+              result &&
+              nodesKeys.map((nodesKey) =>
+                placePeerWithheld(
+                  outcome.withheld ?? [],
+                  { kind: 'list', root, nodesKey, offset: nodes.length, count: result.nodes.length },
+                  outcome.agency,
+                ),
+              )
+            if (!result || !placed || placed.some((entries) => entries === undefined)) {
               report = { ...report, status: 'ERROR', code: 'PEER_RESPONSE_INVALID' }
               auditPeerCorrection(request, outcome.agency)
             } else {
               nodes.push(...result.nodes)
+              for (const entries of placed) peerWithheld.push(...(entries ?? []))
               next[outcome.agency] = result.pageInfo.hasNextPage ? result.pageInfo.endCursor : null
             }
           }
@@ -235,6 +251,7 @@ export default fp(
         for (const peer of skipped)
           peers.push({ agency: peer.agency, status: 'ANSWERED', latencyMs: null, code: null })
         peers.sort((a, b) => (a.agency < b.agency ? -1 : 1))
+        noteWithheldFields(context, peerWithheld)
         const hasNextPage = Object.values(next).some((position) => position !== null)
         return {
           nodes: nodes as FederatedPage<never>['nodes'],
@@ -268,10 +285,18 @@ export default fp(
         if (!outcome) return null
         if (outcome.status === 'ANSWERED' && outcome.data) {
           const checked = checkedPeerData(operation, outcome.data, owner)
-          if (!checked) {
+          const placed =
+            checked &&
+            placePeerWithheld(
+              outcome.withheld ?? [],
+              { kind: 'record', root: responsePathText(info.path) },
+              owner,
+            )
+          if (!checked || !placed) {
             auditPeerCorrection(request, owner)
             throw new JaringError('PEER_RESPONSE_INVALID', { path: 'id' })
           }
+          noteWithheldFields(context, placed)
           return (checked.result as Record<string, unknown> | null) ?? null
         }
         const code = isCatalogued(outcome.code) ? outcome.code : 'PEER_ERROR'

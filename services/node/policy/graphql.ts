@@ -128,6 +128,14 @@ export function reportWithheldFields(schema: GraphQLSchema): void {
   }
 }
 
+/** Adds fields withheld elsewhere (a peer's policy, already placed in this answer) to the request's report. */
+export function noteWithheldFields(context: object, entries: readonly WithheldField[]): void {
+  if (entries.length === 0) return
+  const withheld = withheldByRequest.get(context)
+  if (withheld) withheld.push(...entries)
+  else withheldByRequest.set(context, [...entries])
+}
+
 /** The fields withheld from a request's answer so far. */
 export function withheldFieldsOf(context: object): readonly WithheldField[] {
   return withheldByRequest.get(context) ?? []

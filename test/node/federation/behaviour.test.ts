@@ -299,6 +299,49 @@ describe(`federation behaviour on ${testDatabaseLabel()}`, () => {
     ).toEqual(['record@TH-RTP'])
   })
 
+  it('carries what a peer’s policy withheld into the merged answer, placed and attributed', async () => {
+    const { fromHk } = await figureSeenByBoth()
+    const phone = fromHk.identifiers.find((identifier) => identifier.kind === 'PHONE')?.value as string
+    const listed = await ask(
+      'HK-HKPF',
+      `query ($phone: String!, $agencies: [AgencyCode!]) {
+        found: persons(filter: { phone: $phone }, reach: { agencies: $agencies, purpose: INVESTIGATION }) {
+          list: nodes { id source { agency } born: dateOfBirth notes }
+        } }`,
+      { phone, agencies: ['TH-RTP'] },
+    )
+    expect(listed.status, JSON.stringify(listed.json)).toBe(200)
+    const list = (listed.json.data as { found: { list: { id: string; notes: unknown }[] } }).found.list
+    const at = list.findIndex((person) => person.id === fromHk.id)
+    expect(at).toBeGreaterThanOrEqual(0)
+    expect(list[at]?.notes).toBeNull()
+    const withheld = (listed.json as { extensions?: { withheld?: Record<string, unknown>[] } }).extensions
+      ?.withheld
+    // Thailand generalises the date of birth and omits the notes it sends Hong Kong's investigators.
+    expect(withheld).toEqual(
+      expect.arrayContaining([
+        {
+          agency: 'TH-RTP',
+          path: `found.list[${at}].born`,
+          rule: 'generaliseYear',
+          agreementId: expect.any(String),
+          rulePath: 'resources.persons.fields.dateOfBirth',
+        },
+        expect.objectContaining({ agency: 'TH-RTP', path: `found.list[${at}].notes`, rule: 'omit' }),
+      ]),
+    )
+    const record = await ask(
+      'HK-HKPF',
+      `query ($id: ID!) { one: record(id: $id, reach: { all: true, purpose: INVESTIGATION }) {
+        id ... on Person { notes } } }`,
+      { id: fromHk.id },
+    )
+    expect(record.status, JSON.stringify(record.json)).toBe(200)
+    expect((record.json as { extensions?: { withheld?: unknown } }).extensions?.withheld).toEqual([
+      expect.objectContaining({ agency: 'TH-RTP', path: 'one.notes', rule: 'omit' }),
+    ])
+  })
+
   it('opens a failing peer’s circuit, and lets one trial through after openMs', async () => {
     const gone = await faultServer(() => {})
     await gone.close()
