@@ -6,10 +6,13 @@
 import autocannon from 'autocannon'
 import type { BenchNode } from './node.ts'
 
+/** What a load round needs of a server: where it is, and its own CPU time (a node, bare mercurius). */
+export type LoadServer = Pick<BenchNode, 'url' | 'cpuSeconds'>
+
 export interface LoadTarget {
   /** Names the target in figures. */
   name: string
-  node: BenchNode
+  node: LoadServer
   path: string
   method?: 'GET' | 'POST'
   headers?: Record<string, string>
@@ -33,7 +36,7 @@ export interface LoadOptions {
 /** A GraphQL POST with a bearer token. */
 export function graphqlTarget(
   name: string,
-  node: BenchNode,
+  node: LoadServer,
   token: string,
   query: string,
   variables: Record<string, unknown> = {},

@@ -20,6 +20,8 @@ export interface NodeOptions {
   audit?: boolean
   /** Further changes to node.yaml (already parsed), applied last. */
   configure?: (config: Record<string, unknown>) => void
+  /** Node flags for the node's process (`--cpu-prof`, for bench/profile.ts). */
+  execArgv?: readonly string[]
 }
 
 export interface GraphqlAnswer {
@@ -89,12 +91,16 @@ export async function startNode(context: BenchContext, options: NodeOptions): Pr
   const configFile = path.join(folder, 'node.yaml')
   await writeNodeYaml(configFile, options)
 
-  const child = spawn(process.execPath, [cliEntry, 'serve', '--config', configFile], {
-    cwd: repoRoot,
-    env: { ...process.env, JARING_PORT: '0' },
-    // stdout carries one JSON log line per request: discarded, as cheaply as a log shipper's pipe.
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...(options.execArgv ?? []), cliEntry, 'serve', '--config', configFile],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, JARING_PORT: '0' },
+      // stdout carries one JSON log line per request: discarded, as cheaply as a log shipper's pipe.
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  )
   const pid = child.pid
   if (pid === undefined) throw new Error(`${options.label}: the node process did not start`)
   let stopping: Promise<void> | undefined
