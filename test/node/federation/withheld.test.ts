@@ -10,7 +10,7 @@ const entry = {
   rule: 'omit',
   agreementId: 'th-hk-2026',
   rulePath: 'resources.persons.fields.notes',
-}
+} as const
 
 describe('peerWithheldOf', () => {
   it('reads a peer’s report, and an answer without one as nothing withheld', () => {
@@ -46,7 +46,7 @@ describe('placePeerWithheld', () => {
   it('moves a list entry to its record’s place in the merged page and names the agency', () => {
     expect(
       placePeerWithheld(
-        [entry, { ...entry, path: 'result.nodes[0].identifiers[2].value', rule: 'mask' }],
+        [entry, { ...entry, path: 'result.nodes[0].identifiers[2].value', rule: 'mask' as const }],
         list,
         'TH-RTP',
       ),
