@@ -27,6 +27,7 @@ import type {
   CreatePersonInput,
   Identifier,
   IdentifierInput,
+  IdentifierLookup,
   ListArguments,
   PersonFilter,
   PersonName,
@@ -70,6 +71,8 @@ const resource = 'person'
 export const maxNameLength = 300
 export const maxNamesPerPerson = 50
 export const maxIdentifiersPerPerson = 200
+/** Identifiers one `filter.identifiers` may look up at once (a batch hit/no-hit check). */
+export const maxLookupIdentifiers = 1_000
 
 /** The creation time as exact text (microseconds, UTC): the sort value of the person cursor. */
 const createdAtText = sql<string>`to_char(${persons.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`
@@ -102,6 +105,37 @@ function hasIdentifier(db: Database, access: RecordAccess, kind: IdentifierKind,
   )
 }
 
+/**
+ * Persons with any of the identifiers, in one statement whatever their number: the (kind,
+ * normalised) pairs go in as two array parameters and are matched on the lookup index.
+ */
+function hasAnyIdentifier(db: Database, access: RecordAccess, list: unknown): SQL {
+  const lookups = boundedList<IdentifierLookup | null>(list, 'filter.identifiers', maxLookupIdentifiers)
+  const pairs = new Map<string, [IdentifierKind, string]>()
+  for (const [index, lookup] of lookups.entries()) {
+    const path = `filter.identifiers[${index}]`
+    if (!lookup || typeof lookup !== 'object') throw invalid(path, 'Must be an identifier lookup.')
+    const kind = oneOf(identifierKinds, lookup.kind, `${path}.kind`)
+    const normalised = lookupValue(access, kind, lookup.value, `${path}.value`)
+    pairs.set(`${kind}:${normalised}`, [kind, normalised])
+  }
+  if (pairs.size === 0) return sql`false`
+  const kinds = [...pairs.values()].map(([kind]) => kind)
+  const values = [...pairs.values()].map(([, normalised]) => normalised)
+  return inArray(
+    persons.id,
+    db
+      .select({ personId: identifiers.personId })
+      .from(identifiers)
+      .where(
+        and(
+          sql`(${identifiers.kind}, ${identifiers.normalised}) IN (SELECT * FROM unnest(${sql.param(kinds)}::identifier_kind[], ${sql.param(values)}::text[]))`,
+          identifierVisibility(access),
+        ),
+      ),
+  )
+}
+
 function personConditions(
   db: Database,
   access: RecordAccess,
@@ -128,6 +162,7 @@ function personConditions(
     const normalised = lookupValue(access, kind, filter.identifier.value, 'filter.identifier.value')
     conditions.push(hasIdentifier(db, access, kind, normalised))
   }
+  if (filter.identifiers != null) conditions.push(hasAnyIdentifier(db, access, filter.identifiers))
   if (filter.phone != null) {
     conditions.push(
       hasIdentifier(db, access, 'PHONE', lookupValue(access, 'PHONE', filter.phone, 'filter.phone')),

@@ -142,6 +142,7 @@ export interface PersonFilter {
   externalRef?: string | null
   name?: string | null
   identifier?: IdentifierLookup | null
+  identifiers?: IdentifierLookup[] | null
   phone?: string | null
   passport?: string | null
   nationalities?: string[] | null

@@ -568,7 +568,7 @@ export const PersonListQuery = mirrorInput(
   },
   {
     query: true,
-    omitted: ['identifier'],
+    omitted: ['identifier', 'identifiers'],
     extensions: [...pageExtensions, 'identifierKind', 'identifierValue'],
   },
 )
