@@ -38,6 +38,7 @@ export const peerGrantableScopes: readonly Scope[] = [
   'syndicates:read',
   'intel:read',
   'policy:read',
+  'stats:read',
 ]
 
 const refusedHeaders = ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64'] as const

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { GraphQLResolveInfo } from 'graphql'
+import { type GraphQLResolveInfo, parse } from 'graphql'
 import type { MercuriusContext } from 'mercurius'
 import { Agent, type Dispatcher } from 'undici'
 import { purgeExpiredPeerAssertions, rememberPeerAssertion } from '../../../db/peer-assertions.ts'
@@ -17,6 +17,9 @@ import type { Principal } from '../auth/principal.ts'
 import { resolveConfigPath } from '../config.ts'
 import { type ErrorCode, errorCatalogue, JaringError } from '../errors.ts'
 import { noteWithheldFields, responsePathText } from '../policy/graphql.ts'
+import { type StatisticsArguments, statisticsRequestOf } from '../stats/model.ts'
+import { peerStatisticsQuery, peerStatisticsVariables, peerTableOf } from '../stats/peer.ts'
+import { type AgencyStatistics, type StatisticsResult, withPeerTables } from '../stats/service.ts'
 import { createPeerClient, type PeerClient } from './client.ts'
 import { fanOut, planReach, type ReachArgument } from './fanout.ts'
 import {
@@ -76,6 +79,12 @@ export interface FederationService {
     info: GraphQLResolveInfo,
     local: () => Promise<T | null>,
   ): Promise<T | Record<string, unknown> | null>
+  /** `statistics` here and, with a reach, at every peer it names (purpose STATISTICS), merged. */
+  statistics(
+    args: StatisticsArguments & { reach?: ReachArgument | null },
+    asker: { principal: Principal | null | undefined; request: FastifyRequest },
+    local: () => Promise<StatisticsResult>,
+  ): Promise<StatisticsResult>
   /** Deletes expired entries of the replay cache now. */
   purge(): Promise<number>
 }
@@ -163,10 +172,55 @@ export default fp(
 
     const peersOf = () => trust?.peers(config.agency) ?? []
 
+    const statisticsDocument = parse(peerStatisticsQuery)
+    const statistics: FederationService['statistics'] = async (args, asker, local) => {
+      if (!asker.principal) throw new JaringError('UNAUTHENTICATED')
+      const principal = asker.principal
+      if (!asksPeers(principal, args.reach)) return local()
+      const purpose = args.reach?.purpose ?? 'STATISTICS'
+      if (purpose !== 'STATISTICS')
+        throw new JaringError('VALIDATION_FAILED', {
+          path: 'reach.purpose',
+          detail: 'Statistics are asked for with the purpose STATISTICS.',
+        })
+      const request = statisticsRequestOf(args)
+      const plan = planReach({ ...args.reach, purpose }, config.agency, peersOf())
+      const operation = {
+        query: peerStatisticsQuery,
+        document: statisticsDocument,
+        variables: peerStatisticsVariables(request),
+      }
+      const [own, outcomes] = await Promise.all([
+        local(),
+        fanOut(app, asker.request, principal, plan, () => operation, 'statistics'),
+      ])
+      const tables: AgencyStatistics[] = []
+      const peers: PeerReport[] = []
+      for (const outcome of outcomes) {
+        let report: PeerReport = {
+          agency: outcome.agency,
+          status: outcome.status,
+          latencyMs: outcome.latencyMs,
+          code: outcome.code,
+        }
+        if (outcome.status === 'ANSWERED' && outcome.data) {
+          const checked = checkedPeerData(operation, outcome.data, outcome.agency)
+          const table = checked && peerTableOf(checked.result, outcome.agency, request)
+          if (table) tables.push(table)
+          else {
+            report = { ...report, status: 'ERROR', code: 'PEER_RESPONSE_INVALID' }
+            auditPeerCorrection(asker.request, outcome.agency)
+          }
+        }
+        peers.push(report)
+      }
+      return withPeerTables(own, tables, peers)
+    }
     const service: FederationService = {
       trust,
       client,
       purge,
+      statistics,
       async list(field, args, context, info, local) {
         const principal = requirePrincipal(context)
         if (!asksPeers(principal, args.reach)) {

@@ -36,6 +36,14 @@ const StatisticsQuery = Type.Object(
         description: 'Count these crime categories only.',
       }),
     ),
+    reach: Type.Optional(
+      Type.Array(Type.String({ pattern: '^(all|[A-Z]{2}-[A-Z0-9]{2,10})$' }), {
+        minItems: 1,
+        maxItems: 64,
+        description:
+          'Which agencies to ask as well (purpose STATISTICS): `all`, or agency codes (repeat the parameter for several).',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -46,6 +54,7 @@ interface StatisticsQueryString {
   fromMonth?: string
   toMonth?: string
   crimeCategories?: string[]
+  reach?: string[]
 }
 
 export async function statisticsRoutes(api: FastifyInstance): Promise<void> {
@@ -60,7 +69,7 @@ export async function statisticsRoutes(api: FastifyInstance): Promise<void> {
           scope: statisticsReadScope,
           summary: 'Statistics as CSV',
           description:
-            'This node’s counts, grouped and filtered as the GraphQL `statistics` query takes them, one line per cell and one per total. Counts under the policy’s minimum cell size are suppressed: the value is empty and `suppressed` is true (docs/statistics.md).',
+            'Counts, grouped and filtered as the GraphQL `statistics` query takes them: this node’s and, with `reach`, every other agency’s that answers, one line per cell and one per total, then (with `reach`) the merged cells and totals and one line per peer. Counts under an agency’s minimum cell size are suppressed at that agency: the value is empty and `suppressed` is true (docs/statistics.md).',
         }),
         querystring: StatisticsQuery,
         produces: ['text/csv'],
@@ -77,8 +86,9 @@ export async function statisticsRoutes(api: FastifyInstance): Promise<void> {
         fromMonth,
         toMonth,
         crimeCategories: categories,
+        reach,
       } = request.query as StatisticsQueryString
-      const result = await api.stats.local(request.principal, {
+      const args = {
         measures,
         groupBy: groupBy ?? null,
         filter: {
@@ -86,7 +96,20 @@ export async function statisticsRoutes(api: FastifyInstance): Promise<void> {
           toMonth: toMonth ?? null,
           crimeCategories: categories ?? null,
         },
-      })
+      }
+      const all = reach?.includes('all') ?? false
+      const result = await api.federation.statistics(
+        {
+          ...args,
+          reach: reach && {
+            all,
+            agencies: all ? null : reach,
+            purpose: 'STATISTICS',
+          },
+        },
+        { principal: request.principal, request },
+        () => api.stats.local(request.principal, args),
+      )
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="statistics.csv"')

@@ -3,7 +3,10 @@
  * force. Pure.
  *
  * - Another agency (a peer asking with the purpose STATISTICS): the deciding agreement's row
- *   filters for cases, persons and syndicates, and its `minimumCell`. No agreement: nothing.
+ *   filters for cases, persons and syndicates, and its `minimumCell`. No agreement: nothing. A
+ *   count discloses no record, so the asking officer's clearance does not cap what is counted
+ *   below AMBER (a secretariat token's clearance is CLEAR): the agreement's own TLP ceiling does,
+ *   as for the node's own principals.
  * - The node's own principals: every own record up to TLP AMBER (or up to their clearance when it
  *   is higher), and the strictest `minimumCell` of the policy's statistics agreements, never less
  *   than `defaultMinimumCell`: a table the node releases to its own secretariat token is then no
@@ -50,7 +53,8 @@ export function statisticsScopeFor(
       minimumCell: homeMinimumCell(policy),
     }
   }
-  const decision = decideForPrincipal(policy, principal, {
+  const counting = { ...principal, clearance: higher(principal.clearance, homeCountingCeiling) }
+  const decision = decideForPrincipal(policy, counting, {
     agency: node.agency,
     at: node.at,
     roles: node.roles,

@@ -1,7 +1,8 @@
 /**
  * One statistics request at this node: check the arguments, decide what the asker may have
- * counted, count in SQL, suppress, and shape the per-agency table. The federation adds the other
- * agencies' tables and `peers` to the same result later; a merge sums released cells by key.
+ * counted, count in SQL, suppress, and shape the per-agency table. With a reach, the federation
+ * adds the other agencies' checked tables and `peers` (`withPeerTables`); `merged` sums the
+ * released cells of every table by key.
  */
 import type { Database } from '../../../db/open.ts'
 import type { Principal } from '../auth/principal.ts'
@@ -10,6 +11,7 @@ import type { Policy } from '../policy/compile.ts'
 import type { TrustRoles } from '../policy/decide.ts'
 import { statisticsBaseCells } from '../records/statistics.ts'
 import { releasedTable, type StatisticsKey, type StatisticsTotal } from './disclosure.ts'
+import { type MergedStatistics, mergeTables } from './merge.ts'
 import {
   type StatisticsArguments,
   type StatisticsDimension,
@@ -47,6 +49,8 @@ export interface StatisticsResult {
   toMonth: string | null
   crimeCategories: readonly string[] | null
   tables: AgencyStatistics[]
+  /** Every table's released cells summed by key, suppressed parts kept marked. */
+  merged: MergedStatistics
   peers: PeerReport[]
 }
 
@@ -74,20 +78,32 @@ export async function localStatistics(
   })
   const base = await statisticsBaseCells(source.db, scope.counted, request)
   const table = releasedTable(source.agency, request, base, scope.minimumCell)
+  const tables: AgencyStatistics[] = [
+    {
+      agency: table.agency,
+      minimumCell: table.minimumCell,
+      cells: table.cells.map(({ key, ...cell }) => ({ ...key, ...cell })),
+      totals: table.totals,
+    },
+  ]
   return {
     measures: request.measures,
     groupBy: request.groupBy,
     fromMonth: month(request.fromMonth),
     toMonth: month(request.toMonth),
     crimeCategories: request.crimeCategories,
-    tables: [
-      {
-        agency: table.agency,
-        minimumCell: table.minimumCell,
-        cells: table.cells.map(({ key, ...cell }) => ({ ...key, ...cell })),
-        totals: table.totals,
-      },
-    ],
+    tables,
+    merged: mergeTables(tables, request.measures),
     peers: [],
   }
+}
+
+/** This node's result with the peers' checked tables added (in agency order) and every peer reported. */
+export function withPeerTables(
+  local: StatisticsResult,
+  peerTables: readonly AgencyStatistics[],
+  peers: readonly PeerReport[],
+): StatisticsResult {
+  const tables = [...local.tables, ...peerTables].sort((a, b) => (a.agency < b.agency ? -1 : 1))
+  return { ...local, tables, merged: mergeTables(tables, local.measures), peers: [...peers] }
 }

@@ -66,6 +66,16 @@ describe('statistics scope', () => {
     expect(scope.counted.syndicates).toBe('deny')
   })
 
+  it('counts to the agreement’s ceiling whatever the asking officer’s clearance: a count shows no record', () => {
+    const scope = statisticsScopeFor(
+      policy,
+      principal({ kind: 'peer', agency: 'VN-MPS', purpose: 'STATISTICS', clearance: 'CLEAR' }),
+      node,
+    )
+    expect(scope.counted.cases).toEqual({ tlpCeiling: 'AMBER', crimeCategories: ['TRAFFICKING_IN_PERSONS'] })
+    expect(scope.counted.persons).toEqual({ tlpCeiling: 'GREEN' })
+  })
+
   it('refuses an agency without a statistics agreement, or asking for another purpose', () => {
     expect(
       refusal(() =>

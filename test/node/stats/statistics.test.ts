@@ -433,6 +433,7 @@ describe(`statistics on ${testDatabaseLabel()}`, () => {
         'Boolean',
         'CrimeCategory',
         'Int',
+        'MergedStatistics',
         'PeerReport',
         'PeerStatus',
         'Statistics',

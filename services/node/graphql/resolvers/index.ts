@@ -92,8 +92,12 @@ const queries = {
     const query = auditQueryOf(args, app.config.graphql.maxPageSize)
     return auditPage(await app.audit.query(query), query)
   }) as Resolver<AuditEventArguments>,
-  statistics: ((_, args, { app, principal }) =>
-    app.stats.local(principal, args)) as Resolver<StatisticsArguments>,
+  statistics: ((_, args, context) =>
+    context.app.federation.statistics(
+      args,
+      { principal: context.principal, request: context.reply.request },
+      () => context.app.stats.local(context.principal, args),
+    )) as Resolver<StatisticsArguments & { reach?: ReachArgument | null }>,
 } satisfies Record<keyof (typeof rootFieldScopes)['Query'], RootResolver>
 
 const mutations = {
