@@ -21,11 +21,12 @@ import * as fanout from './fanout.ts'
 import { repoRoot } from './lib/cli.ts'
 import { type Benchmark, createRunState } from './lib/context.ts'
 import { describeMachine, printFigures, renderMarkdown } from './lib/report.ts'
+import * as lookup from './lookup.ts'
 import * as nodeCost from './node-cost.ts'
 import * as seed from './seed.ts'
 
 /** In order: later benchmarks reuse what earlier ones made (the seeded database, the nodes). */
-const benchmarks: readonly Benchmark[] = [seed, nodeCost, auditCost, fanout]
+const benchmarks: readonly Benchmark[] = [seed, nodeCost, auditCost, fanout, lookup]
 
 const { values } = parseArgs({
   options: {
