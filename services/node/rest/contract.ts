@@ -13,7 +13,7 @@ import {
   GraphQLObjectType,
   isNonNullType,
 } from 'graphql'
-import Type, { type TObject, type TSchema } from 'typebox'
+import Type, { type TObject, type TProperties } from 'typebox'
 import { buildJaringSchema } from '../../../schema/index.ts'
 
 export const contract = buildJaringSchema()
