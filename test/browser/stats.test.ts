@@ -135,6 +135,9 @@ describe(`the statistics page in chromium on ${testDatabaseLabel()}`, () => {
     await page.fill('#token', token)
     await page.click('#token-form button[type=submit]')
     await page.waitForSelector('body[data-state=ready]', { timeout: 30_000 })
+    // This node has no trust list: "All agencies" asks the federation, and only it answers.
+    expect(await page.isChecked('#federation')).toBe(true)
+    expect(await page.textContent('#agencies')).toBe(`Agencies counted: ${testAgency}.`)
 
     const categories = await statistics({ measures: ['CASES_OPENED'], groupBy: ['AGENCY', 'CRIME_CATEGORY'] })
     const months = await statistics({ measures: ['CASES_OPENED', 'CASES_CLOSED'], groupBy: ['MONTH'] })

@@ -74,10 +74,12 @@ ${scripts.join('\n')}
 <label>Crime categories <select id="categories" name="crimeCategories" multiple size="4">
 ${options}
 </select></label>
+<label><input id="federation" name="federation" type="checkbox" checked> All agencies</label>
 <button type="submit">Apply</button>
 <button id="download-csv" type="button">Download CSV</button>
 </form>
 <p id="status" class="status" role="status"></p>
+<p id="agencies" class="status"></p>
 <main id="charts" class="charts" hidden>
 <section><h2>Cases opened by crime category and agency</h2><canvas id="chart-categories"></canvas><p class="note" id="note-categories"></p></section>
 <section><h2>Cases opened and closed per month</h2><canvas id="chart-months"></canvas><p class="note" id="note-months"></p></section>

@@ -1,7 +1,9 @@
 /*
  * The secretariat's charts. The token is asked for once and kept in sessionStorage (for this tab
- * only, never in localStorage or a cookie). Every figure comes from the node's `statistics` query;
- * suppressed cells are drawn as gaps and counted under each chart, never guessed.
+ * only, never in localStorage or a cookie). Every figure comes from the node's `statistics` query,
+ * over every agency of the federation unless "All agencies" is unticked; suppressed cells are
+ * drawn as gaps and counted under each chart, never guessed, and every agency that did not answer
+ * is named.
  */
 ;(() => {
   const storageKey = 'jaring.stats.token'
@@ -11,9 +13,10 @@
   const charts = {}
   const palette = ['#1f6f8b', '#e07a5f', '#3d9970', '#8e6cc0', '#d4a017', '#5c6770', '#c2185b', '#00897b']
 
-  const query = `query Statistics($measures: [StatisticsMeasure!]!, $groupBy: [StatisticsDimension!], $filter: StatisticsFilter) {
-  statistics(measures: $measures, groupBy: $groupBy, filter: $filter) {
+  const query = `query Statistics($measures: [StatisticsMeasure!]!, $groupBy: [StatisticsDimension!], $filter: StatisticsFilter, $reach: Reach) {
+  statistics(measures: $measures, groupBy: $groupBy, filter: $filter, reach: $reach) {
     tables { agency minimumCell cells { measure agency crimeCategory month value suppressed complete } }
+    merged { agencies cells { measure crimeCategory month value suppressed complete } }
     peers { agency status code }
   }
 }`
@@ -32,6 +35,7 @@
   }
 
   const token = () => sessionStorage.getItem(storageKey)
+  const federated = () => $('federation').checked
 
   function filter() {
     const value = {}
@@ -52,7 +56,10 @@
         authorization: `Bearer ${token()}`,
         'mercurius-require-preflight': 'true',
       },
-      body: JSON.stringify({ query, variables: { ...request, filter: filter() } }),
+      body: JSON.stringify({
+        query,
+        variables: { ...request, filter: filter(), ...(federated() ? { reach: { all: true } } : {}) },
+      }),
     })
     const body = await response.json()
     if (body.errors?.length) {
@@ -113,15 +120,11 @@
   }
 
   function drawMonths(id, noteId, result, measures) {
-    const cells = cellsOf(result)
+    // The node's merge: every agency's released values summed per month, suppressed parts marked.
+    const cells = result.merged.cells
     const months = [...new Set(cells.map((cell) => cell.month))].sort()
-    // Several agencies' tables add up per month; a suppressed cell adds nothing.
-    const sumOf = (measure, month) => {
-      const matching = cells.filter(
-        (cell) => cell.measure === measure && cell.month === month && cell.value !== null,
-      )
-      return matching.length ? matching.reduce((sum, cell) => sum + cell.value, 0) : null
-    }
+    const valueOf = (measure, month) =>
+      cells.find((cell) => cell.measure === measure && cell.month === month)?.value ?? null
     draw(id, {
       type: 'line',
       data: {
@@ -130,7 +133,7 @@
           label: labels[measure],
           borderColor: palette[index % palette.length],
           backgroundColor: palette[index % palette.length],
-          data: months.map((month) => sumOf(measure, month)),
+          data: months.map((month) => valueOf(measure, month)),
         })),
       },
       options: baseOptions,
@@ -151,6 +154,12 @@
       drawCategories(categories)
       drawMonths('chart-months', 'note-months', months, requests.months.measures)
       drawMonths('chart-persons', 'note-persons', persons, requests.persons.measures)
+      const silent = categories.peers.filter((peer) => peer.status !== 'ANSWERED')
+      $('agencies').textContent =
+        `Agencies counted: ${categories.merged.agencies.join(', ')}.` +
+        (silent.length
+          ? ` Not counted: ${silent.map((peer) => `${peer.agency} (${peer.status}${peer.code ? `, ${peer.code}` : ''})`).join(', ')}.`
+          : '')
       $('status').textContent = ''
       document.body.dataset.state = 'ready'
     } catch (error) {
@@ -172,6 +181,7 @@
     if (current.fromMonth) parameters.set('fromMonth', current.fromMonth)
     if (current.toMonth) parameters.set('toMonth', current.toMonth)
     for (const category of current.crimeCategories ?? []) parameters.append('crimeCategories', category)
+    if (federated()) parameters.append('reach', 'all')
     const response = await fetch(`${csvEndpoint}?${parameters}`, {
       credentials: 'omit',
       headers: { accept: 'text/csv', authorization: `Bearer ${token()}` },
