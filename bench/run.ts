@@ -18,6 +18,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import * as auditCost from './audit-cost.ts'
 import * as fanout from './fanout.ts'
+import * as importBench from './import.ts'
 import { repoRoot } from './lib/cli.ts'
 import { type Benchmark, createRunState } from './lib/context.ts'
 import { describeMachine, printFigures, renderMarkdown } from './lib/report.ts'
@@ -26,7 +27,7 @@ import * as nodeCost from './node-cost.ts'
 import * as seed from './seed.ts'
 
 /** In order: later benchmarks reuse what earlier ones made (the seeded database, the nodes). */
-const benchmarks: readonly Benchmark[] = [seed, nodeCost, auditCost, fanout, lookup]
+const benchmarks: readonly Benchmark[] = [seed, nodeCost, auditCost, fanout, lookup, importBench]
 
 const { values } = parseArgs({
   options: {
