@@ -75,8 +75,17 @@ interface PersonPage {
   peers?: { agency: string; status: string; latencyMs: number; code: string | null }[]
 }
 
+interface MergedStatistics {
+  merged: { agencies: string[]; cells: { value: number | null; suppressed: boolean }[] }
+  peers: { agency: string; status: string }[]
+}
+
 interface GraphQLBody {
-  data?: { persons?: PersonPage; createPerson?: { id: string; externalRef: string } }
+  data?: {
+    persons?: PersonPage
+    createPerson?: { id: string; externalRef: string }
+    statistics?: MergedStatistics
+  }
   errors?: unknown[]
 }
 
@@ -138,6 +147,35 @@ async function expectTheStory(stderr: string, nodes: Map<Agency, PrintedNode>): 
   expect(owners).toContain('TH-RTP')
   expect(owners).toContain('VN-MPS')
   for (const person of answer.nodes) expect(person.id.startsWith(`${person.source.agency}:`)).toBe(true)
+}
+
+/**
+ * The secretariat's part: the printed statistics token and query at Thailand's node give one merged
+ * table of all three agencies, suppressed cells marked; the same token reaches no record.
+ */
+async function expectTheSecretariat(stderr: string, nodes: Map<Agency, PrintedNode>): Promise<void> {
+  const block =
+    /^The secretariat: .*\n {2}token {5}(\S+)\n {2}charts {4}(\S+).*\n.*\n {2}(\{ statistics.*)$/m.exec(
+      stderr,
+    )
+  expect(block, stderr).not.toBeNull()
+  const [, token, charts, query] = block as RegExpExecArray
+  const th = nodes.get('TH-RTP') as PrintedNode
+  expect(charts).toBe(th.graphql.replace(/graphql$/, 'stats'))
+  expect((await fetch(charts as string)).status).toBe(200)
+  const { status, body } = await graphql(th, token as string, query as string)
+  expect(status, JSON.stringify(body)).toBe(200)
+  const statistics = body.data?.statistics as MergedStatistics
+  expect(statistics.merged.agencies).toEqual(['HK-HKPF', 'TH-RTP', 'VN-MPS'])
+  expect(statistics.peers.map((peer) => [peer.agency, peer.status])).toEqual([
+    ['HK-HKPF', 'ANSWERED'],
+    ['VN-MPS', 'ANSWERED'],
+  ])
+  for (const cell of statistics.merged.cells) expect(cell.value === null).toBe(cell.suppressed)
+  const records = await graphql(th, token as string, '{ persons(first: 1) { nodes { id } } }')
+  expect(
+    (records.body.errors as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code,
+  ).toBe('FORBIDDEN')
 }
 
 describe('jaring demo', { timeout: cliTimeoutMs }, () => {
@@ -211,6 +249,7 @@ describe('jaring demo', { timeout: cliTimeoutMs }, () => {
       expect(stderr).toContain(`trust list signed again: ${path.join('state', 'trust-list.jws')}`)
 
       await expectTheStory(stderr, nodes)
+      await expectTheSecretariat(stderr, nodes)
 
       const th = nodes.get('TH-RTP') as PrintedNode
       const hk = nodes.get('HK-HKPF') as PrintedNode

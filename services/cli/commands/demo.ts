@@ -34,7 +34,7 @@ import { loadNodeConfig, openNodeDatabase, reasonOf } from './serve.ts'
 /** The seed of every agency's synthetic data: one seed for all, so their data sets overlap as designed. */
 export const demoSeed = 'jaring'
 export const defaultBasePort = 4101
-export const defaultDemoCases = 300
+export const defaultDemoCases = 2_000
 export const defaultDemoDir = path.join('.jaring', 'demo')
 /** How long the printed tokens last, and so the demo nodes' `auth.maxTokenAgeSeconds`: a working day. */
 const demoTokenAgeSeconds = 8 * 3600
@@ -638,15 +638,27 @@ export function storyQuery(phone: string): string {
 const exampleQuery =
   '{ persons(first: 5) { nodes { id primaryName { fullName romanised } nationality status } pageInfo { hasNextPage } } }'
 
-async function liaisonToken(agency: StartedAgency): Promise<string> {
+/**
+ * The secretariat has no node of its own in the demo: its statistics token comes from a member's
+ * node, which asks the other agencies with the purpose STATISTICS (docs/statistics.md).
+ */
+export const demoSecretariatGateway = 'TH-RTP'
+
+/** The secretariat's regional table: every agency's cases and victims per crime category, merged. */
+export const secretariatQuery =
+  '{ statistics(measures: [CASES_OPENED, VICTIMS], groupBy: [CRIME_CATEGORY, YEAR], reach: { all: true }) { merged { agencies cells { measure crimeCategory year value suppressed complete } totals { measure value complete suppressedCells } } peers { agency status code } } }'
+
+async function demoToken(agency: StartedAgency, role: 'liaison' | 'secretariat'): Promise<string> {
   const { DevTokenError, mintDevToken } = await import('../../node/auth/dev-issuer.ts')
   try {
     return await mintDevToken(agency.config, {
-      role: 'liaison',
-      subject: 'demo-liaison',
+      role,
+      subject: `demo-${role}`,
       ttlSeconds: Math.min(demoTokenAgeSeconds, agency.config.auth.maxTokenAgeSeconds),
       // The asker of the story states why it asks; its node audits the purpose with every query.
-      ...(agency.code === demoAsker ? { purpose: demoPurpose, caseRef: demoCaseReference } : {}),
+      ...(role === 'liaison' && agency.code === demoAsker
+        ? { purpose: demoPurpose, caseRef: demoCaseReference }
+        : {}),
     })
   } catch (error) {
     if (error instanceof DevTokenError)
@@ -674,7 +686,7 @@ export async function printBanner(
       `${agency.code} · ${agency.config.name}`,
       `  GraphiQL  ${url}/graphiql`,
       `  GraphQL   ${url}/graphql`,
-      `  token     ${await liaisonToken(agency)}`,
+      `  token     ${await demoToken(agency, 'liaison')}`,
       '',
     )
   }
@@ -693,6 +705,17 @@ export async function printBanner(
       `investigating, case ${demoCaseReference}), find a suspect whose phone TH and VN both hold:`,
       `  ${storyQuery(storyPhone)}`,
       'Each answer is tagged with its agency, and audited at HK (LOCAL, OUTBOUND) and at TH and VN (INBOUND).',
+    )
+  }
+  const gateway = agencies.find((agency) => agency.code === demoSecretariatGateway)
+  if (gateway) {
+    lines.push(
+      '',
+      `The secretariat: a statistics token (role secretariat, at ${gateway.code}'s node; it reaches nothing but statistics):`,
+      `  token     ${await demoToken(gateway, 'secretariat')}`,
+      `  charts    ${gateway.node.url}/stats (paste the token; the page is served by the node, no CDN)`,
+      `  GraphiQL  ${gateway.node.url}/graphiql, one merged table of all three agencies, small cells suppressed:`,
+      `  ${secretariatQuery}`,
     )
   }
   lines.push(
