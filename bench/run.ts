@@ -25,9 +25,10 @@ import { describeMachine, printFigures, renderMarkdown } from './lib/report.ts'
 import * as lookup from './lookup.ts'
 import * as nodeCost from './node-cost.ts'
 import * as seed from './seed.ts'
+import * as statistics from './statistics.ts'
 
 /** In order: later benchmarks reuse what earlier ones made (the seeded database, the nodes). */
-const benchmarks: readonly Benchmark[] = [seed, nodeCost, auditCost, fanout, lookup, importBench]
+const benchmarks: readonly Benchmark[] = [seed, nodeCost, auditCost, fanout, statistics, lookup, importBench]
 
 const { values } = parseArgs({
   options: {
