@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Database } from '../../../db/open.ts'
 import type { Principal } from '../auth/principal.ts'
+import { JaringError } from '../errors.ts'
 import { denyAllPolicy } from '../policy/compile.ts'
 import { refuseFiltersOnWithheldFields } from '../policy/filters.ts'
 import { type NodeIdentity, noAccess, type PolicySource, type RecordAccess, recordAccess } from './access.ts'
@@ -37,9 +38,12 @@ import {
   identifiersOfPersons,
   listPersons,
   namesOfPersons,
+  type PreparedPerson,
   personsByIds,
+  preparePerson,
   updatePerson,
   upsertPersonByExternalRef,
+  upsertPreparedPersons,
 } from './persons.ts'
 import {
   releaseIdentifier,
@@ -169,6 +173,16 @@ function boundRepositories(db: Database, settings: RecordSettings) {
         releaseRecord(access, await updatePerson(db, access, input)),
       upsertByExternalRef: (access: RecordAccess, input: CreatePersonInput) =>
         upserted(access, upsertPersonByExternalRef(db, access, input)),
+      /** Checks an input for `upsertPrepared` (the import checks each line as it reads it). */
+      prepare: (access: RecordAccess, input: CreatePersonInput): PreparedPerson =>
+        preparePerson(access, input),
+      /** `upsertByExternalRef` for many (new persons with one INSERT per table): ids and outcomes, errors in place. */
+      upsertPrepared: async (access: RecordAccess, batch: readonly PreparedPerson[]) => {
+        const results = await upsertPreparedPersons(db, access, batch)
+        // As releaseRecord does for a record returned: the audit row lists what the request wrote.
+        for (const result of results) if (!(result instanceof JaringError)) access.disclosed?.add(result.id)
+        return results
+      },
     },
     syndicates: {
       list: async (access: RecordAccess, args: ListArguments<SyndicateFilter>) => {

@@ -3,6 +3,10 @@
  * against the create schema of its type and upserted by `externalRef` through the records
  * repositories. A failed line does not stop the batch: the following lines are still checked, so
  * one response reports every fault (the caller then rolls the whole transaction back).
+ *
+ * Person lines are checked as they are read and written `personLinesPerWrite` at a time (the new
+ * ones with one INSERT per table); the batch so far is written before any other line, so a link
+ * by external reference always finds the persons of earlier lines.
  */
 import type { ValidateFunction } from 'ajv'
 import type { FastifyBaseLogger } from 'fastify'
@@ -10,6 +14,7 @@ import type { Principal } from '../auth/principal.ts'
 import type { Scope } from '../auth/scopes.ts'
 import { JaringError } from '../errors.ts'
 import type { RecordAccess, RecordRepositories } from '../records/index.ts'
+import type { PreparedPerson } from '../records/persons.ts'
 import type { UpsertOutcome } from '../records/types.ts'
 import type { NdjsonLine } from './ndjson.ts'
 import {
@@ -30,6 +35,8 @@ export const maxReportedLineErrors = 100
 /** A progress line is logged after this many records, or this many milliseconds, whichever first. */
 export const progressEveryLines = 1_000
 export const progressEveryMs = 5_000
+/** Person lines checked and held before they are written together. */
+export const personLinesPerWrite = 1_000
 
 export interface LineError {
   line: number
@@ -304,13 +311,37 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
   const fail = (line: number, error: unknown) => {
     if (!(error instanceof JaringError)) throw error
     result.errorCount += 1
-    if (result.errors.length < maxReportedLineErrors) {
-      result.errors.push({
-        line,
-        code: error.code,
-        message: error.message,
-        ...(error.path ? { path: error.path } : {}),
-      })
+    // A held person line fails when it is written, after later lines may have: the list stays in
+    // line order, the first `maxReportedLineErrors` lines kept.
+    let at = result.errors.length
+    while (at > 0 && (result.errors[at - 1] as LineError).line > line) at -= 1
+    if (at >= maxReportedLineErrors) return
+    result.errors.splice(at, 0, {
+      line,
+      code: error.code,
+      message: error.message,
+      ...(error.path ? { path: error.path } : {}),
+    })
+    if (result.errors.length > maxReportedLineErrors) result.errors.pop()
+  }
+
+  const held: Array<{ line: number; key: string | undefined; person: PreparedPerson }> = []
+  const writeHeld = async () => {
+    if (held.length === 0) return
+    const batch = held.splice(0)
+    const outcomes = await records.persons.upsertPrepared(
+      access,
+      batch.map((item) => item.person),
+    )
+    for (const [index, item] of batch.entries()) {
+      const outcome = outcomes[index]
+      if (outcome === undefined || outcome instanceof JaringError) {
+        if (item.key !== undefined) references.failed.set(item.key, item.line)
+        fail(item.line, outcome === undefined ? new Error('no outcome') : under('record', outcome))
+        continue
+      }
+      if (item.key !== undefined) references.written.set(item.key, outcome.id)
+      result[outcome.outcome] += 1
     }
   }
 
@@ -320,6 +351,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     let key: string | undefined
     try {
       const { type, record } = parseLine(item, options.maxLineBytes)
+      if (type !== 'person') await writeHeld()
       const handling = typeHandling[type]
       if (!principal.scopes.has(handling.scope)) {
         throw new JaringError('FORBIDDEN', {
@@ -344,13 +376,18 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
         throw validationError(handling.validate.errors ?? [], 'record', 'record')
       let remap = (path: string) => path
       try {
-        const resolved = await resolveLinks(type, record, references)
-        remap = resolved.remap
-        const { record: written, outcome } = await handling
-          .repository(records)
-          .upsertByExternalRef(access, resolved.input as never)
-        if (key !== undefined) references.written.set(key, written.id)
-        result[outcome] += 1
+        if (type === 'person') {
+          held.push({ line: item.line, key, person: records.persons.prepare(access, record as never) })
+          if (held.length >= personLinesPerWrite) await writeHeld()
+        } else {
+          const resolved = await resolveLinks(type, record, references)
+          remap = resolved.remap
+          const { record: written, outcome } = await handling
+            .repository(records)
+            .upsertByExternalRef(access, resolved.input as never)
+          if (key !== undefined) references.written.set(key, written.id)
+          result[outcome] += 1
+        }
       } catch (error) {
         throw error instanceof JaringError ? under('record', error, remap) : error
       }
@@ -361,6 +398,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     if (result.lines - loggedLines >= progressEveryLines || Date.now() - loggedAt >= progressEveryMs)
       logProgress()
   }
+  await writeHeld()
   // The last progress line states the whole batch, whichever threshold fired before it.
   if (result.lines !== loggedLines) logProgress()
   if (options.abandoned()) throw new JaringError('TIMEOUT', { detail: 'The import ran out of time.' })
