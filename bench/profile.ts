@@ -1,5 +1,5 @@
 /**
- * Where a node's CPU goes per request: `npx node bench/profile.ts [--query typename|read|health]
+ * Where a node's CPU goes per request: `npx node bench/profile.ts [--query typename|read|health|import]
  * [--seconds N] [--top N]` seeds a small database, starts a node with `--cpu-prof`, loads it with
  * one query from this process, stops it and prints the profile's self time by function and by
  * package (and the request count, so a figure reads as microseconds per request). Not part of
@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { personLine } from './import.ts'
 import { createRunState } from './lib/context.ts'
 import { seededDatabase } from './lib/datasets.ts'
 import { graphqlTarget, type LoadTarget } from './lib/load.ts'
@@ -135,15 +136,47 @@ try {
     label: 'profiled',
     execArgv: ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '200'],
   })
-  const token = await node.token('liaison')
+  const token = await node.token(values.query === 'import' ? 'system' : 'liaison')
   const id = await readablePersonId(node, token)
   const targets: Record<string, LoadTarget> = {
     typename: graphqlTarget('typename', node, token, typenameQuery),
     read: graphqlTarget('read', node, token, recordQuery, { id }),
     health: { name: 'health', node, path: '/health/live' },
+    // One request per line counted: --seconds is the number of thousands of lines.
+    import: {
+      name: 'import',
+      node,
+      path: '/api/v1/import',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` },
+      body: '',
+    },
   }
   const target = targets[values.query as string]
   if (!target) throw new Error(`--query: one of ${Object.keys(targets).join(', ')}`)
+  if (values.query === 'import') {
+    const lines = Number(values.seconds) * 1000
+    const body = (from: number, count: number) =>
+      `${Array.from({ length: count }, (_, index) => personLine(from + index)).join('\n')}\n`
+    const post = (text: string) =>
+      fetch(`${node.url}/api/v1/import`, { method: 'POST', headers: target.headers ?? {}, body: text }).then(
+        async (response) => {
+          if (!response.ok) throw new Error(`import: ${response.status} ${await response.text()}`)
+        },
+      )
+    await post(body(10_000_000, 500))
+    const measured = performance.now()
+    await post(body(0, lines))
+    const wall = performance.now() - measured
+    await node.stop()
+    const tailMicros = (performance.now() - measured) * 1000
+    process.stdout.write(`import: ${lines} lines in ${wall.toFixed(0)} ms\n`)
+    const [file] = (await readdir(profileDir)).filter((name) => name.endsWith('.cpuprofile'))
+    if (!file) throw new Error('the node wrote no profile')
+    const profile = JSON.parse(await readFile(path.join(profileDir, file), 'utf8')) as Profile
+    process.stdout.write(`${summarise(profile, lines, Number(values.top), tailMicros)}\n`)
+    process.exit(0)
+  }
   const run = (seconds: number) =>
     autocannon({
       url: `${node.url}${target.path}`,
