@@ -23,12 +23,22 @@ import { repoRoot } from './lib/cli.ts'
 import { type Benchmark, createRunState } from './lib/context.ts'
 import { describeMachine, printFigures, renderMarkdown } from './lib/report.ts'
 import * as lookup from './lookup.ts'
+import * as memory from './memory.ts'
 import * as nodeCost from './node-cost.ts'
 import * as seed from './seed.ts'
 import * as statistics from './statistics.ts'
 
 /** In order: later benchmarks reuse what earlier ones made (the seeded database, the nodes). */
-const benchmarks: readonly Benchmark[] = [seed, nodeCost, auditCost, fanout, statistics, lookup, importBench]
+const benchmarks: readonly Benchmark[] = [
+  seed,
+  nodeCost,
+  auditCost,
+  fanout,
+  statistics,
+  lookup,
+  importBench,
+  memory,
+]
 
 const { values } = parseArgs({
   options: {
