@@ -198,18 +198,27 @@ export default fp(
       }
     }
 
-    /** Commits the row (with the request's writes, if it wrote), or throws AUDIT_UNAVAILABLE. */
+    /**
+     * Commits the row (with the request's writes, if it wrote) and the OUTBOUND rows of the peers it
+     * asked, or throws AUDIT_UNAVAILABLE. Appends made in one tick share one batch.
+     */
     const commitRow = async (
       request: FastifyRequest,
       reply: FastifyReply,
       entry: AuditEntry,
     ): Promise<AuditRow> => {
-      const transaction = auditTrailOf(request).transaction
-      if (!transaction?.open) return writer.append(entry)
+      const trail = auditTrailOf(request)
+      const outbound = () => Promise.all(trail.outbound.map((row) => writer.append(row)))
+      const transaction = trail.transaction
+      if (!transaction?.open) {
+        const [row] = await Promise.all([writer.append(entry), outbound()])
+        return row
+      }
       if (reply.statusCode >= 400) {
         // Nothing of a refused write stays; its row is written on its own.
         await transaction.rollback()
-        return writer.append(entry)
+        const [row] = await Promise.all([writer.append(entry), outbound()])
+        return row
       }
       let row: AuditRow
       try {
@@ -223,6 +232,7 @@ export default fp(
       } catch (error) {
         throw new JaringError('AUDIT_UNAVAILABLE', { cause: error })
       }
+      await outbound()
       return row
     }
 

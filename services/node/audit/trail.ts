@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { HeldTransaction } from '../../../db/held-transaction.ts'
 import type { AuditDirection, AuditOperationKind } from '../../../schema/vocabulary.ts'
-import type { PeerEntry, WithheldEntry } from './chain.ts'
+import type { AuditEntry, PeerEntry, WithheldEntry } from './chain.ts'
 
 export class AuditTrail {
   direction: AuditDirection = 'LOCAL'
@@ -22,6 +22,11 @@ export class AuditTrail {
   requestDigest: string | undefined
   /** An outbound row: the peer's signed disclosure receipt. */
   receipt: string | undefined
+  /**
+   * One OUTBOUND row per peer this request asked: committed in the same batch as the request's own
+   * row, before any byte of the answer leaves, so nothing a peer sent reaches the client unaudited.
+   */
+  readonly outbound: AuditEntry[] = []
   /** The transaction a writing request runs in; its audit row commits with it. */
   transaction: HeldTransaction | undefined
 

@@ -78,7 +78,8 @@ export function createAuditWriter(db: Database, options: AuditWriterOptions): Au
     append(entry) {
       return new Promise<AuditRow>((resolve, reject) => {
         queue.push({ entry, resolve, reject })
-        running ??= run()
+        // Started a microtask later, so that appends made in the same tick share one batch.
+        running ??= Promise.resolve().then(run)
       })
     },
     async appendWithin(transaction, entry) {

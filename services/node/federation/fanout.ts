@@ -2,8 +2,9 @@
  * One federated question: which peers the reach names, the calls in parallel under one overall
  * deadline, and the asker's audit: each peer's status in the request's trail (its audit row lists
  * them) and one OUTBOUND row per peer called, holding that peer's verified receipt. The OUTBOUND
- * rows are committed before the answer is used, so nothing from a peer reaches the officer without
- * its record here.
+ * rows go into the request's trail and commit in one batch with the request's own row, before any
+ * byte of the answer is sent (or the client gets 503 AUDIT_UNAVAILABLE and none of it), so nothing
+ * from a peer reaches the officer without its record here, for one commit instead of two.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuditEntry, PeerEntry } from '../audit/chain.ts'
@@ -104,9 +105,9 @@ export async function fanOut(
     trail.peers.push(entry)
   }
   if (app.audit.enabled) {
-    await Promise.all(
-      called.map(({ outcome, body, operation }) =>
-        app.audit.writer.append({
+    trail.outbound.push(
+      ...called.map(
+        ({ outcome, body, operation }): AuditEntry => ({
           requestId: request.id,
           node: config.agency,
           direction: 'OUTBOUND',
