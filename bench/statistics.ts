@@ -10,12 +10,10 @@
  *    (the seeded cases) and HK-HKPF (small) with a reach, over real HTTP with real signatures and
  *    the demo's policies, and merges. The issue's target: well under a second.
  */
-import { copyFile, mkdir } from 'node:fs/promises'
-import path from 'node:path'
 import pg from 'pg'
-import { runCli } from './lib/cli.ts'
 import type { BenchContext } from './lib/context.ts'
-import { datasetCases, seededDatabase, sharedNode } from './lib/datasets.ts'
+import { datasetCases, seededDatabase } from './lib/datasets.ts'
+import { startBenchFederation, untilFederated } from './lib/federation.ts'
 import { median } from './lib/load.ts'
 import type { BenchNode } from './lib/node.ts'
 
@@ -80,109 +78,42 @@ async function askStatistics(
   return statistics
 }
 
-/**
- * Three nodes that trust each other: a secretariat key and a list signed with it naming each node
- * at its URL. The list is written after the nodes are up (their ports are the system's choice);
- * each node watches the file and takes it.
- */
-async function startFederation(context: BenchContext, thDatabase: string, smallCases: number) {
-  const trustDir = path.join(context.scratch, 'statistics-trust')
-  await runCli([
-    'trust',
-    'init',
-    '--dir',
-    trustDir,
-    '--agency',
-    'ID-ASEANSEC',
-    '--name',
-    'ASEAN Secretariat (bench)',
-    '--country',
-    'ID',
+/** VN (a member) asks; TH holds the seeded cases; HK, a partner, a small dataset, like VN. */
+async function statisticsFederation(context: BenchContext, thDatabase: string, smallCases: number) {
+  const small = async (agency: string) => (await seededDatabase(context, agency, smallCases)).url
+  return startBenchFederation(context, 'statistics', [
+    { agency: 'TH-RTP', name: 'Royal Thai Police', country: 'TH', role: 'member', databaseUrl: thDatabase },
+    {
+      agency: 'VN-MPS',
+      name: 'Ministry of Public Security',
+      country: 'VN',
+      role: 'member',
+      databaseUrl: await small('VN-MPS'),
+    },
+    {
+      agency: 'HK-HKPF',
+      name: 'Hong Kong Police Force',
+      country: 'HK',
+      role: 'partner',
+      databaseUrl: await small('HK-HKPF'),
+    },
   ])
-  const listFile = path.join(trustDir, 'trust-list.jws')
-  const policies = path.resolve(import.meta.dirname, '../services/cli/demo/policies')
-  const members = [
-    { agency: 'TH-RTP', name: 'Royal Thai Police', country: 'TH', role: 'member' },
-    { agency: 'VN-MPS', name: 'Ministry of Public Security', country: 'VN', role: 'member' },
-    { agency: 'HK-HKPF', name: 'Hong Kong Police Force', country: 'HK', role: 'partner' },
-  ] as const
-  const nodes = new Map<string, BenchNode>()
-  for (const member of members) {
-    const database =
-      member.agency === 'TH-RTP' ? thDatabase : (await seededDatabase(context, member.agency, smallCases)).url
-    const folder = path.join(context.scratch, `statistics-${member.agency}`)
-    await mkdir(folder, { recursive: true })
-    const policyFile = path.join(folder, 'demo-policy.yaml')
-    await copyFile(path.join(policies, `${member.agency}.yaml`), policyFile)
-    const node = await sharedNode(context, `statistics-${member.agency}`, {
-      agency: member.agency,
-      databaseUrl: database,
-      label: `statistics-${member.agency.toLowerCase()}`,
-      configure: (config) => {
-        config.policy = { file: policyFile, watch: false }
-        config.federation = {
-          ...(config.federation as Record<string, unknown>),
-          trustAnchorFile: path.join(trustDir, 'secretariat.jwks.json'),
-          trustListFile: listFile,
-        }
-      },
-    })
-    nodes.set(member.agency, node)
-  }
-  const draft = path.join(trustDir, 'trust-list.json')
-  for (const member of members) {
-    const node = nodes.get(member.agency) as BenchNode
-    await runCli([
-      'trust',
-      'add',
-      '--list',
-      draft,
-      '--agency',
-      member.agency,
-      '--name',
-      member.name,
-      '--country',
-      member.country,
-      '--role',
-      member.role,
-      '--url',
-      node.url,
-      '--jwks',
-      path.join(path.dirname(node.configFile), 'keys/federation.jwks.json'),
-    ])
-  }
-  await runCli([
-    'trust',
-    'sign',
-    '--list',
-    draft,
-    '--key',
-    path.join(trustDir, 'secretariat.private.jwk.json'),
-    '--out',
-    listFile,
-  ])
-  return nodes
 }
 
 export async function run(context: BenchContext): Promise<void> {
   const cases = datasetCases(context.quick)
   const seeded = await seededDatabase(context, 'TH-RTP', cases)
   const count = context.quick ? 8 : 40
-  const nodes = await startFederation(context, seeded.url, context.quick ? 200 : 20_000)
+  const nodes = await statisticsFederation(context, seeded.url, context.quick ? 200 : 20_000)
   const th = nodes.get('TH-RTP') as BenchNode
   const vn = nodes.get('VN-MPS') as BenchNode
   const thToken = await th.token('secretariat')
   const vnToken = await vn.token('secretariat')
 
-  // The list reaches every node through its file watch: wait until VN's question reaches both.
-  const deadline = performance.now() + 20_000
-  for (;;) {
-    const answer = await askStatistics(vn, vnToken, { filter, reach: { all: true } })
-    if (answer.peers.length === 2 && answer.peers.every((peer) => peer.status === 'ANSWERED')) break
-    if (performance.now() > deadline)
-      throw new Error(`the federation never answered whole: ${JSON.stringify(answer.peers)}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+  await untilFederated(
+    async () => (await askStatistics(vn, vnToken, { filter, reach: { all: true } })).peers,
+    name,
+  )
 
   const local = await askStatistics(th, thToken, { filter })
   const counted = local.merged.totals.find((total) => total.measure === 'CASES_OPENED')?.value ?? 0
