@@ -72,6 +72,7 @@ interface RawDemoOptions {
   reset?: boolean
   dir: string
   cases: string
+  export?: string
 }
 
 export interface DemoAgency {
@@ -81,6 +82,8 @@ export interface DemoAgency {
   port: number
   folder: string
   configFile: string
+  /** Where the other nodes reach this one (its trust-list url); the loopback port when absent. */
+  peerUrl?: string
 }
 
 /** One agency once its folder is ready: `fresh` when its database is yet to be seeded. */
@@ -364,7 +367,7 @@ async function demoMembers(
       name: agency.name,
       country: agency.country,
       role: partnerAgencies.has(agency.code) ? 'partner' : 'member',
-      url: `http://127.0.0.1:${agency.port}`,
+      url: agency.peerUrl ?? `http://127.0.0.1:${agency.port}`,
       keys,
     })
   }
@@ -901,7 +904,17 @@ export function addDemoCommand(program: Command): void {
       `cases per agency on the first start (${integer.format(minSeedCases)} to ${integer.format(maxSeedCases)})`,
       String(defaultDemoCases),
     )
+    .option(
+      '--export <format>',
+      'write the federation for containers instead of running it: "compose" (docker-compose.yml and the ' +
+        "agencies' folders, into --dir, by default .jaring/compose)",
+    )
     .action(async (raw: RawDemoOptions, command: Command) => {
+      if (raw.export !== undefined) {
+        const { runExport } = await import('../demo/compose.ts')
+        const given = (option: string) => command.getOptionValueSource(option) === 'cli'
+        return runExport({ ...raw, export: raw.export }, given('dir'), given('cases'))
+      }
       await runDemo({ ...parseDemoOptions(raw), casesGiven: command.getOptionValueSource('cases') === 'cli' })
     })
 }
