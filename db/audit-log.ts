@@ -4,6 +4,7 @@
  * rules (content, hashes) live in services/node/audit; this module only stores and reads.
  */
 import { and, desc, eq, gt, gte, lt, lte, type SQL, sql } from 'drizzle-orm'
+import { jsonRowsInsert } from './json-rows.ts'
 import type { Database } from './open.ts'
 import { auditChainHead, auditCheckpoints, auditLog } from './schema/audit.ts'
 
@@ -25,6 +26,11 @@ export type SealedAuditRow = Omit<AuditLogInsert, 'recordedAt'> & { recordedAt: 
  * serialises appends across every process writing to this database, hands the head and the
  * database's time to `seal`, inserts what it returns and moves the head. A lock held elsewhere for
  * longer than `lockTimeoutMs` aborts the append.
+ *
+ * Two statements between BEGIN and COMMIT: the lock timeout is set in the statement that takes the
+ * lock (its function scan runs before the row is locked), and the rows go in with the head's move
+ * in one statement (a data-modifying WITH), as one JSON parameter rather than drizzle's per-value
+ * insert builder. Every request of a node appends a row, so each round trip here is on its path.
  */
 export async function appendAuditRows<T extends SealedAuditRow>(
   db: Database,
@@ -33,25 +39,19 @@ export async function appendAuditRows<T extends SealedAuditRow>(
 ): Promise<T[]> {
   return db.transaction(async (tx) => {
     const timeout = `${Math.max(1, Math.round(options.lockTimeoutMs))}ms`
-    await tx.execute(sql`SELECT set_config('lock_timeout', ${timeout}, true)`)
-    const [head] = await tx
-      .select({ seq: auditChainHead.seq, rowHash: auditChainHead.rowHash, now: clockText })
-      .from(auditChainHead)
-      .where(eq(auditChainHead.id, 1))
-      .for('update')
+    const { rows: heads } = (await tx.execute(
+      sql`SELECT ${auditChainHead.seq} AS seq, ${auditChainHead.rowHash} AS row_hash, ${clockText} AS now
+            FROM set_config('lock_timeout', ${timeout}, true), ${auditChainHead}
+           WHERE ${auditChainHead.id} = 1 FOR UPDATE OF ${auditChainHead}`,
+    )) as unknown as { rows: { seq: number | string; row_hash: string; now: string }[] }
+    const head = heads[0]
     if (!head) throw new Error('audit_chain_head has no row: the audit migrations did not run')
-    const sealed = seal({ seq: head.seq, rowHash: head.rowHash }, head.now)
+    const sealed = seal({ seq: Number(head.seq), rowHash: head.row_hash }, head.now)
     if (sealed.rows.length === 0) return []
-    await tx.insert(auditLog).values(
-      sealed.rows.map((row) => ({
-        ...row,
-        recordedAt: sql`${row.recordedAt}::timestamptz`,
-      })) as unknown as AuditLogInsert[],
+    const moveHead = sql`WITH moved AS (UPDATE ${auditChainHead} SET seq = ${sealed.head.seq}, row_hash = ${sealed.head.rowHash} WHERE id = 1) `
+    await tx.execute(
+      sql`${moveHead}${jsonRowsInsert(auditLog, sealed.rows as unknown as Record<string, unknown>[])}`,
     )
-    await tx
-      .update(auditChainHead)
-      .set({ seq: sealed.head.seq, rowHash: sealed.head.rowHash })
-      .where(eq(auditChainHead.id, 1))
     return sealed.rows
   })
 }

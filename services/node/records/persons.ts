@@ -3,7 +3,7 @@
  * create, update and the import's upsert. All SQL for persons, names and identifiers lives here.
  */
 import { and, arrayContains, desc, eq, exists, inArray, type SQL, sql } from 'drizzle-orm'
-import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core'
+import { jsonRowsInsert } from '../../../db/json-rows.ts'
 import type { Database } from '../../../db/open.ts'
 import { casePersons, cases, identifiers, personNames, persons } from '../../../db/schema/records.ts'
 import {
@@ -673,29 +673,6 @@ function* inChunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size)
 }
 
-/**
- * `INSERT INTO table (...) SELECT ... FROM jsonb_to_recordset($1)`: any number of rows in one
- * parameter, so the statement costs neither drizzle's per-value building nor a parameter per
- * value. Every row gives the same columns (by their drizzle keys); each column's SQL type comes
- * from the table's own definition.
- */
-function jsonRowsInsert(table: PgTable, rows: readonly Record<string, unknown>[], tail: SQL): SQL {
-  const keys = Object.keys(rows[0] ?? {})
-  const columns = keys.map((key) => {
-    const column = (table as unknown as Record<string, PgColumn | undefined>)[key]
-    if (!column) throw new Error(`${getTableConfig(table).name} has no column ${key}`)
-    return { name: column.name, type: column.getSQLType() }
-  })
-  const json = JSON.stringify(
-    rows.map((row) =>
-      Object.fromEntries(columns.map((column, index) => [column.name, row[keys[index] as string] ?? null])),
-    ),
-  )
-  const names = sql.raw(columns.map((column) => `"${column.name}"`).join(', '))
-  const record = sql.raw(columns.map((column) => `"${column.name}" ${column.type}`).join(', '))
-  return sql`INSERT INTO ${table} (${names}) SELECT ${names} FROM jsonb_to_recordset(${json}::jsonb) AS x(${record}) ${tail}`
-}
-
 /** What the import needs of an upsert: the record's global id and what was done. */
 export interface UpsertedId {
   id: string
@@ -758,10 +735,9 @@ export async function upsertPreparedPersons(
       identifierRows.push({ personId: row.uuid, agency: access.agency, ...identifier })
     results[index] = { id: row.globalId, outcome: 'created' }
   }
-  for (const chunk of inChunks(nameRows, rowsPerInsert))
-    await db.execute(jsonRowsInsert(personNames, chunk, sql``))
+  for (const chunk of inChunks(nameRows, rowsPerInsert)) await db.execute(jsonRowsInsert(personNames, chunk))
   for (const chunk of inChunks(identifierRows, rowsPerInsert))
-    await db.execute(jsonRowsInsert(identifiers, chunk, sql``))
+    await db.execute(jsonRowsInsert(identifiers, chunk))
   for (const [index, person] of batch.entries()) {
     if (results[index]) continue
     try {
