@@ -23,7 +23,7 @@ const singleQuery = `query Lookup($value: String!) {
   persons(filter: { identifier: { kind: PASSPORT, value: $value } }, first: 5) { nodes { id } }
 }`
 
-const batchQuery = `query Batch($identifiers: [IdentifierLookup!]) {
+export const batchQuery = `query Batch($identifiers: [IdentifierLookup!]) {
   persons(filter: { identifiers: $identifiers }, first: 100) {
     nodes { id identifiers { kind normalised } }
     pageInfo { hasNextPage }

@@ -1,5 +1,5 @@
 /**
- * Where a node's CPU goes per request: `npx node bench/profile.ts [--query typename|read|health|import]
+ * Where a node's CPU goes per request: `npx node bench/profile.ts [--query typename|read|health|import|batch]
  * [--seconds N] [--top N]` seeds a small database, starts a node with `--cpu-prof`, loads it with
  * one query from this process, stops it and prints the profile's self time by function and by
  * package (and the request count, so a figure reads as microseconds per request). Not part of
@@ -12,15 +12,19 @@ import autocannon from 'autocannon'
 import { personLine } from './import.ts'
 import { createRunState } from './lib/context.ts'
 import { seededDatabase } from './lib/datasets.ts'
+import { generatedPassport } from './lib/identifiers.ts'
 import { graphqlTarget, type LoadTarget } from './lib/load.ts'
 import { startNode } from './lib/node.ts'
 import { readablePersonId, recordQuery, typenameQuery } from './lib/reads.ts'
+import { batchQuery } from './lookup.ts'
 
 const { values } = parseArgs({
   options: {
     query: { type: 'string', default: 'typename' },
     seconds: { type: 'string', default: '8' },
     top: { type: 'string', default: '40' },
+    /** An existing database (e.g. one topped up with lib/identifiers.ts) instead of a fresh seed. */
+    database: { type: 'string' },
   },
 })
 
@@ -128,7 +132,9 @@ function summarise(profile: Profile, requests: number, top: number, tailMicros: 
 
 const state = await createRunState(true)
 try {
-  const seeded = await seededDatabase(state.context, 'TH-RTP', 2_000)
+  const seeded = values.database
+    ? { url: values.database }
+    : await seededDatabase(state.context, 'TH-RTP', 2_000)
   const profileDir = path.join(state.context.scratch, 'profile')
   const node = await startNode(state.context, {
     agency: 'TH-RTP',
@@ -142,6 +148,13 @@ try {
     typename: graphqlTarget('typename', node, token, typenameQuery),
     read: graphqlTarget('read', node, token, recordQuery, { id }),
     health: { name: 'health', node, path: '/health/live' },
+    // 1,000 identifiers in one request: 100 `Q` passports of lib/identifiers.ts, 900 unknown.
+    batch: graphqlTarget('batch', node, token, batchQuery, {
+      identifiers: Array.from({ length: 1_000 }, (_, index) => ({
+        kind: 'PASSPORT',
+        value: generatedPassport(index < 100 ? index * 7 : 50_000_000 + index),
+      })),
+    }),
     // One request per line counted: --seconds is the number of thousands of lines.
     import: {
       name: 'import',
