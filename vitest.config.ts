@@ -1,5 +1,6 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import { assertSupportedNode } from './test/setup/node-version.ts'
+import { excludedPostgresOnlySuites } from './test/setup/postgres-only.ts'
 
 assertSupportedNode()
 
@@ -7,6 +8,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],
+    // Named at the start of the run by the global setup (test/setup/postgres-only.ts).
+    exclude: [...configDefaults.exclude, ...excludedPostgresOnlySuites(process.env.TEST_DATABASE_URL)],
     globalSetup: ['test/setup/global.ts'],
     // Separate processes: PGlite (WebAssembly) and pg pools are torn down with the worker, and a
     // crashing suite cannot take its neighbours along.

@@ -22,6 +22,7 @@ import {
   urlForDatabase,
 } from '../support/database-plan.ts'
 import { queryRows } from '../support/rows.ts'
+import { excludedPostgresOnlySuites } from './postgres-only.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const templateCacheFolder = join(root, 'node_modules', '.cache', 'jaring')
@@ -37,6 +38,12 @@ interface PreparedDatabase {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const prepared = await prepareDatabase(process.env.TEST_DATABASE_URL)
   console.log(`\nTest database: ${prepared.plan.description}\n`)
+  const excluded = excludedPostgresOnlySuites(process.env.TEST_DATABASE_URL)
+  if (excluded.length > 0)
+    console.log(
+      `Not run: ${excluded.join(', ')}, PostgreSQL-only (several processes on one database); ` +
+        'they run when TEST_DATABASE_URL is a postgres:// URL.\n',
+    )
   project.provide('jaringTestDatabase', prepared.plan)
   return prepared.teardown
 }
