@@ -26,6 +26,8 @@ export interface FederationMember {
   databaseUrl: string
   /** The URL the list names for this node (a proxy in front of it); the node's own by default. */
   listedUrl?: (nodeUrl: string) => Promise<string>
+  /** Further changes to the node's node.yaml. */
+  configure?: (config: Record<string, unknown>) => void
 }
 
 const demoPolicies = path.join(repoRoot, 'services/cli/demo/policies')
@@ -69,6 +71,7 @@ export async function startBenchFederation(
             trustAnchorFile: path.join(trustDir, 'secretariat.jwks.json'),
             trustListFile: listFile,
           }
+          member.configure?.(config)
         },
       })
       nodes.set(member.agency, node)

@@ -45,7 +45,8 @@ const caseLink = alias(casePersons, 'policy_case_link')
 const linkedCase = alias(cases, 'policy_linked_case')
 const subqueries = new QueryBuilder()
 
-function levelsUpTo(ceiling: Tlp): Tlp[] {
+/** The TLP levels a ceiling lets through, lowest first. */
+export function levelsUpTo(ceiling: Tlp): Tlp[] {
   return tlpLevels.slice(0, tlpLevels.indexOf(ceiling) + 1)
 }
 

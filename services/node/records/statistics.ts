@@ -1,15 +1,19 @@
 /**
  * The SQL of statistics: counts over this node's own records on the base grid (crime category and
  * stored month, plus nationality or status when asked for), with the policy's row filters for the
- * asker joined in. Only counts leave this module; `stats/` suppresses and aggregates them.
+ * asker applied. Counts come from the rollups the database keeps current (migration 0005,
+ * db/schema/statistics.ts) wherever they answer the asker's filters exactly, else from the records
+ * themselves (`liveBaseCells`, which the tests hold the rollups against). Only counts leave this
+ * module; `stats/` suppresses and aggregates them.
  */
 import { and, count, countDistinct, eq, gte, inArray, isNotNull, lte, type SQL, sql } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Database } from '../../../db/open.ts'
 import { casePersons, cases, persons, syndicates } from '../../../db/schema/records.ts'
+import { statsCaseCounts, statsPersonCounts } from '../../../db/schema/statistics.ts'
 import type { CrimeCategory, PersonRole, PersonStatus } from '../../../schema/vocabulary.ts'
 import type { RowFilter } from '../policy/compile.ts'
-import { rowFilterToSql } from '../policy/rows.ts'
+import { levelsUpTo, rowFilterToSql } from '../policy/rows.ts'
 import type { BaseCell, StatisticsMeasure, StatisticsRequest } from '../stats/model.ts'
 
 /** What the asker may have counted, per resource (`deny`: that resource's measures count nothing). */
@@ -174,7 +178,7 @@ async function activeSyndicates(db: Database, counted: CountedRows, request: Sta
   return cellsOf('ACTIVE_SYNDICATES', rows)
 }
 
-function cellsOfMeasure(
+function liveCellsOfMeasure(
   db: Database,
   counted: CountedRows,
   request: StatisticsRequest,
@@ -186,6 +190,104 @@ function cellsOfMeasure(
   return personsCounted(db, counted, request, measure)
 }
 
+/** Cases opened or closed, summed from `stats_case_counts`: every case filter is a column of its key. */
+async function casesFromRollup(
+  db: Database,
+  agency: string,
+  filter: RowFilter,
+  request: StatisticsRequest,
+  measure: 'CASES_OPENED' | 'CASES_CLOSED',
+): Promise<BaseCell[]> {
+  const t = statsCaseCounts
+  const { selected, grouped } = gridColumns(
+    { category: t.crimeCategory, month: t.month, nationality: null, status: t.status },
+    request,
+  )
+  const rows = await db
+    .select({ ...selected, value: sql<number>`sum(${t.cases})::int` })
+    .from(t)
+    .where(
+      and(
+        eq(t.agency, agency),
+        eq(t.measure, measure === 'CASES_OPENED' ? 'OPENED' : 'CLOSED'),
+        inArray(t.tlp, levelsUpTo(filter.tlpCeiling)),
+        ...(filter.handlingCodes ? [inArray(t.handlingCode, [...filter.handlingCodes])] : []),
+        ...(filter.crimeCategories ? [inArray(t.crimeCategory, [...filter.crimeCategories])] : []),
+        ...inRange(t.month, request),
+        ...ofCategories(t.crimeCategory, request),
+      ),
+    )
+    .groupBy(...grouped)
+  return cellsOf(measure, rows)
+}
+
+const personCellMeasure: Partial<Record<StatisticsMeasure, string>> = { ...roleOf, ...statusOf }
+
+/**
+ * Persons summed from `stats_person_counts` (the person cells counted by key, one cell per person):
+ * exact when the person filter is TLP and handling codes only (columns of the key) and the case
+ * filter has no handling codes (a cell keeps the lowest TLP of its cases, not their handling codes).
+ */
+async function personsFromRollup(
+  db: Database,
+  agency: string,
+  filters: { persons: RowFilter; cases: RowFilter },
+  request: StatisticsRequest,
+  measure: StatisticsMeasure,
+): Promise<BaseCell[]> {
+  const t = statsPersonCounts
+  const { selected, grouped } = gridColumns(
+    { category: t.crimeCategory, month: t.month, nationality: t.nationality, status: t.status },
+    request,
+  )
+  const rows = await db
+    .select({ ...selected, value: sql<number>`sum(${t.persons})::int` })
+    .from(t)
+    .where(
+      and(
+        eq(t.agency, agency),
+        eq(t.measure, personCellMeasure[measure] as string),
+        inArray(t.tlp, levelsUpTo(filters.persons.tlpCeiling)),
+        ...(filters.persons.handlingCodes
+          ? [inArray(t.handlingCode, [...filters.persons.handlingCodes])]
+          : []),
+        inArray(t.minCaseTlp, levelsUpTo(filters.cases.tlpCeiling)),
+        ...(filters.cases.crimeCategories
+          ? [inArray(t.crimeCategory, [...filters.cases.crimeCategories])]
+          : []),
+        ...inRange(t.month, request),
+        ...ofCategories(t.crimeCategory, request),
+      ),
+    )
+    .groupBy(...grouped)
+  return cellsOf(measure, rows)
+}
+
+function cellsOfMeasure(
+  db: Database,
+  counted: CountedRows,
+  request: StatisticsRequest,
+  measure: StatisticsMeasure,
+): Promise<BaseCell[]> {
+  const { cases: caseFilter, persons: personFilter } = counted
+  if (measure === 'CASES_OPENED' || measure === 'CASES_CLOSED') {
+    if (caseFilter === 'deny') return Promise.resolve([])
+    return casesFromRollup(db, counted.agency, caseFilter, request, measure)
+  }
+  if (measure !== 'ACTIVE_SYNDICATES' && caseFilter !== 'deny' && personFilter !== 'deny') {
+    const exact = !personFilter.personRoles && !personFilter.crimeCategories && !caseFilter.handlingCodes
+    if (exact)
+      return personsFromRollup(
+        db,
+        counted.agency,
+        { persons: personFilter, cases: caseFilter },
+        request,
+        measure,
+      )
+  }
+  return liveCellsOfMeasure(db, counted, request, measure)
+}
+
 /** The base cells of every measure asked for; one query per measure, each a single GROUP BY. */
 export async function statisticsBaseCells(
   db: Database,
@@ -194,6 +296,18 @@ export async function statisticsBaseCells(
 ): Promise<BaseCell[]> {
   const perMeasure = await Promise.all(
     request.measures.map((measure) => cellsOfMeasure(db, counted, request, measure)),
+  )
+  return perMeasure.flat()
+}
+
+/** The same cells counted from the records themselves, never from a rollup: what the rollups must equal. */
+export async function liveBaseCells(
+  db: Database,
+  counted: CountedRows,
+  request: StatisticsRequest,
+): Promise<BaseCell[]> {
+  const perMeasure = await Promise.all(
+    request.measures.map((measure) => liveCellsOfMeasure(db, counted, request, measure)),
   )
   return perMeasure.flat()
 }

@@ -123,7 +123,7 @@
     // The node's merge: every agency's released values summed per month, suppressed parts marked.
     const cells = result.merged.cells
     const months = [...new Set(cells.map((cell) => cell.month))].sort()
-    const valueOf = (measure, month) =>
+    const merged = (measure, month) =>
       cells.find((cell) => cell.measure === measure && cell.month === month)?.value ?? null
     draw(id, {
       type: 'line',
@@ -133,7 +133,7 @@
           label: labels[measure],
           borderColor: palette[index % palette.length],
           backgroundColor: palette[index % palette.length],
-          data: months.map((month) => valueOf(measure, month)),
+          data: months.map((month) => merged(measure, month)),
         })),
       },
       options: baseOptions,
