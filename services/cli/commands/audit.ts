@@ -5,7 +5,7 @@
  * chain head now, as the node does on its own every `audit.checkpointIntervalSeconds`.
  */
 import type { Command } from 'commander'
-import { readPublicJwksOfPrivateKey } from '../../node/auth/keys.ts'
+import { readJwks, readPublicJwksOfPrivateKey } from '../../node/auth/keys.ts'
 import { type NodeConfig, resolveConfigPath } from '../../node/config.ts'
 import { CliError, exitCodes } from '../cli-error.ts'
 import { loadNodeConfig, openNodeDatabase, reasonOf } from './serve.ts'
@@ -13,26 +13,42 @@ import { loadNodeConfig, openNodeDatabase, reasonOf } from './serve.ts'
 interface AuditOptions {
   config: string
   json?: boolean
+  /** Public JWKS files of the node's earlier federation keys, which signed the older checkpoints. */
+  keys?: string[]
 }
 
 /** A progress line every this many rows, and at the end. */
 const progressEveryRows = 100_000
 
-async function nodeKeys(config: NodeConfig) {
+/** The current key's public half, and the retired keys given with --keys (after a rotation). */
+async function nodeKeys(config: NodeConfig, retiredKeyFiles: readonly string[]) {
   const file = resolveConfigPath(config, config.federation.privateKeyFile)
+  let current: Awaited<ReturnType<typeof readPublicJwksOfPrivateKey>>['keys']
   try {
-    return (await readPublicJwksOfPrivateKey(file)).keys
+    current = (await readPublicJwksOfPrivateKey(file)).keys
   } catch (error) {
     throw new CliError(
       `federation.privateKeyFile: ${file} cannot be read: ${reasonOf(error)}`,
       exitCodes.config,
     )
   }
+  const retired = []
+  for (const retiredFile of retiredKeyFiles) {
+    try {
+      retired.push(...(await readJwks(retiredFile)).keys)
+    } catch (error) {
+      throw new CliError(
+        `--keys: ${retiredFile} cannot be read as a public JWKS: ${reasonOf(error)}`,
+        exitCodes.usage,
+      )
+    }
+  }
+  return [...current, ...retired]
 }
 
 export async function verifyAudit(options: AuditOptions): Promise<string> {
   const config = loadNodeConfig(options.config)
-  const keys = await nodeKeys(config)
+  const keys = await nodeKeys(config, options.keys ?? [])
   const database = await openNodeDatabase(config, `jaring-audit-${config.agency}`)
   try {
     const { countAuditRows } = await import('../../../db/audit-log.ts')
@@ -102,6 +118,11 @@ export function addAuditCommand(program: Command): void {
     .description('Walk the audit chain and its signed checkpoints; name the first bad row (exit 65)')
     .option('-c, --config <file>', 'the node folder’s node.yaml', 'node.yaml')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--keys <jwks>',
+      "also accept checkpoints signed by the keys in this public JWKS: the node's earlier federation keys, after a rotation (repeat for more)",
+      (file: string, files: string[] = []) => [...files, file],
+    )
     .action(async (options: AuditOptions) => {
       process.stdout.write(await verifyAudit(options))
     })
