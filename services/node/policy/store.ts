@@ -40,7 +40,7 @@ export interface PolicyStoreOptions {
   file: string
   agency: string
   log: FastifyBaseLogger
-  /** Watch the file and listen for SIGHUP (default true). */
+  /** Watch the file (default true); SIGHUP reloads it either way. */
   watch?: boolean
   /** How long to wait after the last change event before reloading (default 150 ms). */
   debounceMs?: number
@@ -147,8 +147,9 @@ export async function openPolicyStore(options: PolicyStoreOptions): Promise<Poli
     } catch (error) {
       log.warn({ file, err: error }, 'cannot watch the policy folder; SIGHUP still reloads')
     }
-    process.on('SIGHUP', onSignal)
   }
+  // Without a listener, SIGHUP would end the process: it reloads whether or not the file is watched.
+  process.on('SIGHUP', onSignal)
 
   let rolesProvider: () => TrustRoles = () => ({})
   return {

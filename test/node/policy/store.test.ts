@@ -136,10 +136,13 @@ describe('the policy store', () => {
     expect(rescueDecision(store)).toBe('th-hk-rescue')
   })
 
-  it('reloads on SIGHUP, and stops listening once closed', async () => {
+  it.each([
+    ['with the file watched', {}],
+    ['with the file watch off', { watch: false }],
+  ])('reloads on SIGHUP %s, and stops listening once closed', async (_, options) => {
     await writeFile(file, policyText(1))
     const listenersBefore = process.listenerCount('SIGHUP')
-    const { store, lines } = await open()
+    const { store, lines } = await open(options)
     expect(process.listenerCount('SIGHUP')).toBe(listenersBefore + 1)
     await writeFile(file, policyText(2, rescueAgreement))
     process.emit('SIGHUP', 'SIGHUP')
