@@ -1,4 +1,5 @@
-import { index, pgTable, primaryKey, timestamp, varchar } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import { check, index, integer, pgTable, primaryKey, smallint, timestamp, varchar } from 'drizzle-orm/pg-core'
 
 /**
  * Peer assertions this node has accepted, kept until they expire (docs/protocol.md, replay). In the
@@ -18,4 +19,18 @@ export const peerAssertionsSeen = pgTable(
     primaryKey({ columns: [table.issuer, table.jti] }),
     index('peer_assertions_seen_expires_at_idx').on(table.expiresAt),
   ],
+)
+
+/**
+ * The highest trust list version this node has taken (docs/protocol.md, rollback): a list below it
+ * is refused after a restart too, and replicas on one PostgreSQL share the floor. One row.
+ */
+export const trustListFloor = pgTable(
+  'trust_list_floor',
+  {
+    id: smallint('id').primaryKey().default(1),
+    version: integer('version').notNull(),
+    raisedAt: timestamp('raised_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [check('trust_list_floor_single_row', sql`${table.id} = 1`)],
 )

@@ -12,6 +12,7 @@ import { type GraphQLResolveInfo, parse } from 'graphql'
 import type { MercuriusContext } from 'mercurius'
 import { Agent, type Dispatcher } from 'undici'
 import { purgeExpiredPeerAssertions, rememberPeerAssertion } from '../../../db/peer-assertions.ts'
+import { raiseTrustListFloor, readTrustListFloor } from '../../../db/trust-list-floor.ts'
 import type { PeerStatus } from '../../../schema/index.ts'
 import type { Principal } from '../auth/principal.ts'
 import { resolveConfigPath } from '../config.ts'
@@ -33,6 +34,7 @@ import {
   wrapSchemaForRemoteRecords,
 } from './graphql.ts'
 import { registerInboundRoute } from './inbound.ts'
+import { type FederationMetrics, registerFederationMetrics } from './metrics.ts'
 import { readTrustAnchor } from './trust-list.ts'
 import { openTrustStore, type TrustStore } from './trust-store.ts'
 import { type PeerWithheldField, placePeerWithheld } from './withheld.ts'
@@ -61,6 +63,7 @@ export interface FederationService {
   /** The trust list store; undefined on a node configured without one. */
   trust: TrustStore | undefined
   client: PeerClient
+  metrics: FederationMetrics
   /** A list page of this node's records and, with a reach, every peer's page. */
   list<T>(
     field: string,
@@ -109,8 +112,17 @@ function requirePrincipal(context: MercuriusContext): Principal {
 const isCatalogued = (code: string | null): code is ErrorCode =>
   code !== null && Object.hasOwn(errorCatalogue, code)
 
-async function openTrust(app: FastifyInstance, dispatcher: Dispatcher): Promise<TrustStore | undefined> {
+/**
+ * The trust store, its rollback floor read from the database and raised with every list taken, so
+ * that a restart (or another replica) does not accept a version below one already held.
+ */
+async function openTrust(
+  app: FastifyInstance,
+  dispatcher: Dispatcher,
+  floorWrites: Set<Promise<void>>,
+): Promise<TrustStore | undefined> {
   const { config } = app
+  const db = app.database.db
   const { trustAnchorFile, trustListFile, trustListUrl, trustListPollMs } = config.federation
   if (!trustAnchorFile || !(trustListFile || trustListUrl)) {
     app.log.info(
@@ -122,7 +134,20 @@ async function openTrust(app: FastifyInstance, dispatcher: Dispatcher): Promise<
   const anchor = await readTrustAnchor(anchorFile).catch((error: unknown) => {
     throw new Error(`federation.trustAnchorFile: ${anchorFile}: ${(error as Error).message}`)
   })
+  const floor = await readTrustListFloor(db)
+  const raiseFloor = (version: number) => {
+    const write = raiseTrustListFloor(db, version)
+      .catch((error: unknown) =>
+        app.log.warn(
+          { err: error, version },
+          'trust list floor not recorded: a restart could take an older version',
+        ),
+      )
+      .finally(() => floorWrites.delete(write))
+    floorWrites.add(write)
+  }
   return openTrustStore({
+    ...(floor === undefined ? {} : { minimumVersion: floor }),
     source: trustListUrl
       ? { url: trustListUrl, dispatcher, timeoutMs: config.federation.overallTimeoutMs }
       : { file: resolveConfigPath(config, trustListFile as string) },
@@ -132,6 +157,7 @@ async function openTrust(app: FastifyInstance, dispatcher: Dispatcher): Promise<
     onEvent: (event) => {
       const { message, level, ...fields } = event
       app.log[level]({ trustList: fields }, message)
+      if (event.type === 'loaded') raiseFloor(event.version)
     },
   })
 }
@@ -154,7 +180,8 @@ export default fp(
     const ca = readFederationCa(app)
     // The list's URL is verified against the federation CA when there is one, like a peer's.
     const trustListFetcher = new Agent({ connections: 1, ...(ca ? { connect: { ca } } : {}) })
-    const trust = await openTrust(app, trustListFetcher)
+    const floorWrites = new Set<Promise<void>>()
+    const trust = await openTrust(app, trustListFetcher, floorWrites)
     // Without a list no agency has a role: groups by role match nobody (deny by default).
     const roles = () => trust?.roles() ?? {}
     app.policyStore.useTrustRoles(roles)
@@ -171,6 +198,7 @@ export default fp(
     timer.unref()
 
     const peersOf = () => trust?.peers(config.agency) ?? []
+    const metrics = registerFederationMetrics(app.metrics.registry, { trust, client, peers: peersOf })
 
     const statisticsDocument = parse(peerStatisticsQuery)
     const statistics: FederationService['statistics'] = async (args, asker, local) => {
@@ -219,6 +247,7 @@ export default fp(
     const service: FederationService = {
       trust,
       client,
+      metrics,
       purge,
       statistics,
       async list(field, args, context, info, local) {
@@ -368,10 +397,11 @@ export default fp(
       clearInterval(timer)
       await client.close()
       await trust?.close()
+      await Promise.all(floorWrites)
       await trustListFetcher.close()
     })
   },
-  { name: 'federation', dependencies: ['database', 'policy', 'audit', 'graphql'] },
+  { name: 'federation', dependencies: ['database', 'operations', 'policy', 'audit', 'graphql'] },
 )
 
 /** A peer answer that failed the asker's check is recorded as an ERROR in the trail, not ANSWERED. */
