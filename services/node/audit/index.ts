@@ -258,6 +258,7 @@ export default fp(
         return payload
       } catch (error) {
         request.log.error({ err: error }, 'audit row not written: the response is withheld')
+        app.metrics.countError('AUDIT_UNAVAILABLE')
         reply.code(503)
         reply.removeHeader('location')
         reply.removeHeader('content-length')
@@ -282,5 +283,5 @@ export default fp(
       )
     })
   },
-  { name: 'audit', dependencies: ['database', 'policy', 'records'] },
+  { name: 'audit', dependencies: ['database', 'operations', 'policy', 'records'] },
 )

@@ -96,6 +96,7 @@ export async function fanOut(
     ),
   ].sort((a, b) => (a.agency < b.agency ? -1 : a.agency > b.agency ? 1 : 0))
   for (const outcome of outcomes) {
+    app.federation.metrics.observePeer(outcome)
     const entry: PeerEntry = {
       agency: outcome.agency,
       status: outcome.status,
