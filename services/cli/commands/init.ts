@@ -62,7 +62,7 @@ interface NodeIdentity {
 function nodeYaml(identity: NodeIdentity, defaults: Record<string, unknown>): string {
   const tunables = optionalSections.map((section) => commentedOut(toYaml({ [section]: defaults[section] })))
   return `# Jaring node settings for ${identity.agency} (${identity.name}).
-# Every setting, its default and its environment override: docs/operations-basics.md.
+# Every setting, its default and its environment override: docs/operations.md, "Settings reference".
 # The environment overrides deployment settings: JARING_DATABASE_URL (or DATABASE_URL),
 # JARING_HOST, JARING_PORT, JARING_PUBLIC_URL, JARING_LOG_LEVEL. Relative paths are relative to
 # this file's folder.
