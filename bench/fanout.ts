@@ -32,7 +32,15 @@ function percentile(values: readonly number[], fraction: number): number {
 
 export async function run(context: BenchContext): Promise<void> {
   const cases = context.quick ? 200 : 20_000
-  const database = async (agency: string) => (await seededDatabase(context, agency, cases)).url
+  // Seeded side by side: each seed is a process of its own.
+  const seeded = new Map(
+    await Promise.all(
+      Object.keys({ 'HK-HKPF': 0, ...delays }).map(
+        async (agency) => [agency, (await seededDatabase(context, agency, cases)).url] as const,
+      ),
+    ),
+  )
+  const database = (agency: string) => seeded.get(agency) as string
   const delayed = (agency: string) => (url: string) => delayProxy(context, url, delays[agency] as number)
   const nodes = await startBenchFederation(context, 'fanout', [
     {
@@ -40,14 +48,14 @@ export async function run(context: BenchContext): Promise<void> {
       name: 'Hong Kong Police Force',
       country: 'HK',
       role: 'partner',
-      databaseUrl: await database('HK-HKPF'),
+      databaseUrl: database('HK-HKPF'),
     },
     {
       agency: 'TH-RTP',
       name: 'Royal Thai Police',
       country: 'TH',
       role: 'member',
-      databaseUrl: await database('TH-RTP'),
+      databaseUrl: database('TH-RTP'),
       listedUrl: delayed('TH-RTP'),
     },
     {
@@ -55,7 +63,7 @@ export async function run(context: BenchContext): Promise<void> {
       name: 'Ministry of Public Security',
       country: 'VN',
       role: 'member',
-      databaseUrl: await database('VN-MPS'),
+      databaseUrl: database('VN-MPS'),
       listedUrl: delayed('VN-MPS'),
     },
     {
@@ -63,7 +71,7 @@ export async function run(context: BenchContext): Promise<void> {
       name: 'Royal Malaysia Police',
       country: 'MY',
       role: 'member',
-      databaseUrl: await database('MY-RMP'),
+      databaseUrl: database('MY-RMP'),
       listedUrl: delayed('MY-RMP'),
     },
   ])

@@ -53,29 +53,32 @@ export async function startBenchFederation(
       'ID',
     ])
     const listFile = path.join(trustDir, 'trust-list.jws')
-    const nodes = new Map<string, BenchNode>()
-    for (const member of members) {
-      const folder = path.join(context.scratch, `${key}-${member.agency}-policy`)
-      await mkdir(folder, { recursive: true })
-      const demoPolicy = path.join(demoPolicies, `${member.agency}.yaml`)
-      const policyFile = existsSync(demoPolicy) ? path.join(folder, 'policy.yaml') : undefined
-      if (policyFile) await copyFile(demoPolicy, policyFile)
-      const node = await sharedNode(context, `${key}-${member.agency}`, {
-        agency: member.agency,
-        databaseUrl: member.databaseUrl,
-        label: `${key}-${member.agency.toLowerCase()}`,
-        configure: (config) => {
-          if (policyFile) config.policy = { file: policyFile, watch: false }
-          config.federation = {
-            ...(config.federation as Record<string, unknown>),
-            trustAnchorFile: path.join(trustDir, 'secretariat.jwks.json'),
-            trustListFile: listFile,
-          }
-          member.configure?.(config)
-        },
-      })
-      nodes.set(member.agency, node)
-    }
+    // The nodes start side by side (each is a process of its own); the map keeps the members' order.
+    const started = await Promise.all(
+      members.map(async (member) => {
+        const folder = path.join(context.scratch, `${key}-${member.agency}-policy`)
+        await mkdir(folder, { recursive: true })
+        const demoPolicy = path.join(demoPolicies, `${member.agency}.yaml`)
+        const policyFile = existsSync(demoPolicy) ? path.join(folder, 'policy.yaml') : undefined
+        if (policyFile) await copyFile(demoPolicy, policyFile)
+        const node = await sharedNode(context, `${key}-${member.agency}`, {
+          agency: member.agency,
+          databaseUrl: member.databaseUrl,
+          label: `${key}-${member.agency.toLowerCase()}`,
+          configure: (config) => {
+            if (policyFile) config.policy = { file: policyFile, watch: false }
+            config.federation = {
+              ...(config.federation as Record<string, unknown>),
+              trustAnchorFile: path.join(trustDir, 'secretariat.jwks.json'),
+              trustListFile: listFile,
+            }
+            member.configure?.(config)
+          },
+        })
+        return [member.agency, node] as const
+      }),
+    )
+    const nodes = new Map<string, BenchNode>(started)
     const draft = path.join(trustDir, 'trust-list.json')
     for (const member of members) {
       const node = nodes.get(member.agency) as BenchNode
