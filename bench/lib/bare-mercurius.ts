@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { killWithRunner } from './cli.ts'
 import type { BenchContext } from './context.ts'
 
 export interface BareServer {
@@ -53,9 +54,7 @@ export async function startBareMercurius(context: BenchContext): Promise<BareSer
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
   context.defer(stop)
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  child.once('exit', () => process.removeListener('exit', killOnExit))
+  killWithRunner(child, 'SIGKILL')
   let stderr = ''
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(

@@ -2,12 +2,31 @@
  * Runs `jaring` sub-commands in child processes, on the same Node binary as the runner, exactly as
  * an operator would (`node services/cli/bin.ts ...`).
  */
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const cliEntry = path.join(repoRoot, 'services/cli/bin.ts')
+
+const runningChildren = new Map<ChildProcess, NodeJS.Signals>()
+
+/**
+ * Kills the child with `signal` if the runner exits first (a benchmark interrupted by a signal must
+ * not leave it running). One exit listener serves every child, however many run at once.
+ */
+export function killWithRunner(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (runningChildren.size === 0) process.once('exit', killRunningChildren)
+  runningChildren.set(child, signal)
+  child.once('exit', () => {
+    runningChildren.delete(child)
+    if (runningChildren.size === 0) process.removeListener('exit', killRunningChildren)
+  })
+}
+
+function killRunningChildren(): void {
+  for (const [child, signal] of runningChildren) child.kill(signal)
+}
 
 export interface CliResult {
   stdout: string
@@ -41,13 +60,10 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       options.onStderr?.(text)
     })
     const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 60_000)
-    // A benchmark interrupted by a signal must not leave the child running.
-    const onExit = () => child.kill('SIGTERM')
-    process.once('exit', onExit)
+    killWithRunner(child, 'SIGTERM')
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      process.removeListener('exit', onExit)
       const wallMs = performance.now() - started
       if (code === 0) resolve({ stdout, stderr, wallMs })
       else

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml, stringify as toYaml } from 'yaml'
-import { cliEntry, repoRoot, runCli } from './cli.ts'
+import { cliEntry, killWithRunner, repoRoot, runCli } from './cli.ts'
 import type { BenchContext } from './context.ts'
 
 export interface NodeOptions {
@@ -116,9 +116,7 @@ export async function startNode(context: BenchContext, options: NodeOptions): Pr
     return stopping
   }
   context.defer(stop)
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  child.once('exit', () => process.removeListener('exit', killOnExit))
+  killWithRunner(child, 'SIGKILL')
 
   let stderr = ''
   const url = await new Promise<string>((resolve, reject) => {
