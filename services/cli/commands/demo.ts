@@ -7,7 +7,7 @@
  * The work is a row of steps, each a function of its own: claim the demo folder, prepare each
  * agency's folder (init, sample policy, demo settings), open and seed the databases, start the
  * nodes, print how to reach them, and run until SIGINT or SIGTERM. Federation is one more
- * preparation step over all folders (`prepareFederation`): a secretariat key in the demo folder, a
+ * step once the databases are open (`prepareFederation`): a secretariat key in the demo folder, a
  * trust list of the three nodes signed with it (signed again whenever a port or a key changes, or
  * it nears its expiry), and each node.yaml given the trust anchor and the list.
  *
@@ -379,9 +379,15 @@ async function demoMembers(
  * is kept while it verifies against the key, says the same (ports, keys) and has a week left;
  * otherwise the next version is signed. Runs before the nodes open, so each reads the final list.
  */
+/**
+ * Signs the demo's trust list when it is missing, stale or nearing expiry. `heldVersion` is the
+ * highest version the nodes' databases have taken (their rollback floor): a new list goes above
+ * it, and a list below it is signed again, so the nodes never refuse the demo's own list.
+ */
 export async function prepareFederation(
   options: DemoOptions,
   agencies: readonly PreparedAgency[],
+  heldVersion = 0,
 ): Promise<'created' | 'signed' | 'kept'> {
   const keys = await import('../../node/auth/keys.ts')
   const trust = await import('../../node/federation/trust-list.ts')
@@ -425,8 +431,8 @@ export async function prepareFederation(
       const held = await trust.verifyTrustList(text, jwks)
       lastVersion = held.list.version
       const left = Date.parse(held.list.expiresAt) - Date.now()
-      if (trust.trustListContentDigest(held.list) === wanted && left > trustListRenewDays * dayMs)
-        return 'kept'
+      const fresh = left > trustListRenewDays * dayMs && held.list.version >= heldVersion
+      if (trust.trustListContentDigest(held.list) === wanted && fresh) return 'kept'
     } catch {
       // Tampered, expired or signed by another key: the next version replaces it.
       const payload = (() => {
@@ -442,7 +448,7 @@ export async function prepareFederation(
   }
   const now = Date.now()
   const list = trust.createTrustList({
-    version: lastVersion + 1,
+    version: Math.max(lastVersion, heldVersion) + 1,
     // A second back, so a node whose clock trails by a moment still takes the list as issued.
     issuedAt: new Date(Math.floor(now / 1000) * 1000 - 1000),
     expiresAt: new Date(now + trustListValidDays * dayMs),
@@ -810,12 +816,6 @@ export async function prepareFolders(
     prepared.push(await prepareAgencyFolder(agency))
     checkpoint()
   }
-  const federation = await prepareFederation(options, prepared)
-  if (federation !== 'kept')
-    say(
-      `  trust list ${federation === 'created' ? 'created' : 'signed again'}: ${shown(path.join(options.dir, trustListFile))}`,
-    )
-  checkpoint()
   return prepared
 }
 
@@ -843,7 +843,27 @@ async function openAndSeed(
   }
 }
 
-/** Step 4: starts each node on its opened database; `opened` entries become started ones. */
+/** Step 4: the trust list, once the databases (and the versions they have taken) are open. */
+async function prepareTrustList(
+  options: DemoOptions,
+  opened: readonly OpenedAgency[],
+  checkpoint: () => void,
+): Promise<void> {
+  const { readTrustListFloor } = await import('../../../db/trust-list-floor.ts')
+  const floors = await Promise.all(opened.map((agency) => readTrustListFloor(agency.database.db)))
+  const federation = await prepareFederation(
+    options,
+    opened,
+    Math.max(0, ...floors.map((floor) => floor ?? 0)),
+  )
+  if (federation !== 'kept')
+    say(
+      `  trust list ${federation === 'created' ? 'created' : 'signed again'}: ${shown(path.join(options.dir, trustListFile))}`,
+    )
+  checkpoint()
+}
+
+/** Step 5: starts each node on its opened database; `opened` entries become started ones. */
 async function startNodes(opened: OpenedAgency[], checkpoint: () => void): Promise<StartedAgency[]> {
   for (const [index, agency] of opened.entries()) {
     opened[index] = await startAgency(agency)
@@ -862,6 +882,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   try {
     const prepared = await prepareFolders(options, stop.checkpoint)
     await openAndSeed(prepared, options, opened, stop.checkpoint)
+    await prepareTrustList(options, opened, stop.checkpoint)
     const started = await startNodes(opened, stop.checkpoint)
     await printBanner(started, await findStoryPhone(started))
     stop.checkpoint()
