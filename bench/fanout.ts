@@ -93,7 +93,7 @@ export async function run(context: BenchContext): Promise<void> {
   }
   await untilFederated(async () => (await ask()).peers, name)
   for (let warm = 0; warm < 10; warm++) await ask()
-  const count = context.quick ? 60 : 400
+  const count = context.quick ? 30 : 400
   const overheads: number[] = []
   const slowest: number[] = []
   for (let index = 0; index < count; index++) {

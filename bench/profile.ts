@@ -1,11 +1,11 @@
 /**
  * Where a node's CPU goes per request: `npx node bench/profile.ts [--query typename|read|health|import|batch]
- * [--seconds N] [--top N]` seeds a small database, starts a node with `--cpu-prof`, loads it with
+ * [--seconds N] [--top N] [--save file.cpuprofile]` seeds a small database, starts a node with `--cpu-prof`, loads it with
  * one query from this process, stops it and prints the profile's self time by function and by
  * package (and the request count, so a figure reads as microseconds per request). Not part of
  * `npm run bench`: a tool for finding what to fix when a node figure misses its goal.
  */
-import { readdir, readFile } from 'node:fs/promises'
+import { copyFile, readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     top: { type: 'string', default: '40' },
     /** An existing database (e.g. one topped up with lib/identifiers.ts) instead of a fresh seed. */
     database: { type: 'string' },
+    /** Also keep the .cpuprofile here (Chrome DevTools and speedscope open it). */
+    save: { type: 'string' },
   },
 })
 
@@ -212,6 +214,7 @@ try {
   )
   const [file] = (await readdir(profileDir)).filter((name) => name.endsWith('.cpuprofile'))
   if (!file) throw new Error('the node wrote no profile')
+  if (values.save) await copyFile(path.join(profileDir, file), values.save)
   const profile = JSON.parse(await readFile(path.join(profileDir, file), 'utf8')) as Profile
   process.stdout.write(`${summarise(profile, answered, Number(values.top), tailMicros)}\n`)
 } finally {

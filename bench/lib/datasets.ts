@@ -12,7 +12,7 @@ import { type BenchNode, type NodeOptions, startNode } from './node.ts'
 import { scratchDatabase, withClient } from './postgres.ts'
 
 /** Cases in the run's main dataset: 1,000,000 in the full run. */
-export const datasetCases = (quick: boolean): number => (quick ? 20_000 : 1_000_000)
+export const datasetCases = (quick: boolean): number => (quick ? 5_000 : 1_000_000)
 
 export interface SeededDatabase {
   url: string

@@ -1,19 +1,26 @@
 /**
- * A federation of real nodes on PostgreSQL for the benchmarks: a secretariat key made by
- * `jaring trust init`, each node started by `jaring serve` with the demo's policy for its agency
- * (or the empty policy of `jaring init` when the demo has none), and one list signed by
- * `jaring trust` naming every node at its URL. The list is written after the nodes are up (their
+ * A federation of real nodes on PostgreSQL for the benchmarks: a secretariat key, each node started
+ * by `jaring serve` with the demo's policy for its agency (or the empty policy of `jaring init`
+ * when the demo has none), and one list signed with the secretariat's key naming every node at its
+ * URL (made in this process with the code `jaring trust` runs: six CLI start-ups fewer a
+ * federation, and the CLI has tests of its own). The list is written after the nodes are up (their
  * ports are the system's choice); every node watches its file and takes it. A member's URL on the
  * list can be a delaying proxy in front of its node (`delayProxy`), so a benchmark can give each
  * peer a latency of its own.
  */
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { request } from 'undici'
-import { repoRoot, runCli } from './cli.ts'
+import { readJwks, readPrivateSigningKey, writeSigningKeyFiles } from '../../services/node/auth/keys.ts'
+import {
+  createTrustList,
+  signTrustList,
+  type TrustMember,
+} from '../../services/node/federation/trust-list.ts'
+import { repoRoot } from './cli.ts'
 import type { BenchContext } from './context.ts'
 import { sharedNode } from './datasets.ts'
 import type { BenchNode } from './node.ts'
@@ -40,18 +47,8 @@ export async function startBenchFederation(
 ): Promise<Map<string, BenchNode>> {
   return context.shared(`federation:${key}`, async () => {
     const trustDir = path.join(context.scratch, `${key}-trust`)
-    await runCli([
-      'trust',
-      'init',
-      '--dir',
-      trustDir,
-      '--agency',
-      'ID-ASEANSEC',
-      '--name',
-      'ASEAN Secretariat (bench)',
-      '--country',
-      'ID',
-    ])
+    await mkdir(trustDir, { recursive: true })
+    const secretariat = await writeSigningKeyFiles(path.join(trustDir, 'secretariat'))
     const listFile = path.join(trustDir, 'trust-list.jws')
     // The nodes start side by side (each is a process of its own); the map keeps the members' order.
     const started = await Promise.all(
@@ -69,7 +66,7 @@ export async function startBenchFederation(
             if (policyFile) config.policy = { file: policyFile, watch: false }
             config.federation = {
               ...(config.federation as Record<string, unknown>),
-              trustAnchorFile: path.join(trustDir, 'secretariat.jwks.json'),
+              trustAnchorFile: secretariat.publicJwksFile,
               trustListFile: listFile,
             }
             member.configure?.(config)
@@ -79,39 +76,38 @@ export async function startBenchFederation(
       }),
     )
     const nodes = new Map<string, BenchNode>(started)
-    const draft = path.join(trustDir, 'trust-list.json')
+    const listed: TrustMember[] = [
+      {
+        agency: 'ID-ASEANSEC',
+        name: 'ASEAN Secretariat (bench)',
+        country: 'ID',
+        role: 'secretariat',
+        keys: await readJwks(secretariat.publicJwksFile),
+      },
+    ]
     for (const member of members) {
       const node = nodes.get(member.agency) as BenchNode
-      const url = member.listedUrl ? await member.listedUrl(node.url) : node.url
-      await runCli([
-        'trust',
-        'add',
-        '--list',
-        draft,
-        '--agency',
-        member.agency,
-        '--name',
-        member.name,
-        '--country',
-        member.country,
-        '--role',
-        member.role,
-        '--url',
-        url,
-        '--jwks',
-        path.join(path.dirname(node.configFile), 'keys/federation.jwks.json'),
-      ])
+      listed.push({
+        agency: member.agency,
+        name: member.name,
+        country: member.country,
+        role: member.role,
+        url: member.listedUrl ? await member.listedUrl(node.url) : node.url,
+        keys: await readJwks(path.join(path.dirname(node.configFile), 'keys/federation.jwks.json')),
+      })
     }
-    await runCli([
-      'trust',
-      'sign',
-      '--list',
-      draft,
-      '--key',
-      path.join(trustDir, 'secretariat.private.jwk.json'),
-      '--out',
+    const now = Date.now()
+    const list = createTrustList({
+      version: 1,
+      issuedAt: new Date(Math.floor(now / 1000) * 1000 - 1000),
+      expiresAt: new Date(now + 86_400_000),
+      issuer: 'ID-ASEANSEC',
+      members: listed,
+    })
+    await writeFile(
       listFile,
-    ])
+      await signTrustList(list, await readPrivateSigningKey(secretariat.privateKeyFile)),
+    )
     return nodes
   })
 }

@@ -165,6 +165,6 @@ export async function compare(
 /** Load settings by mode: short in `--quick`, where only working matters. */
 export function loadSettings(quick: boolean): CompareOptions {
   return quick
-    ? { connections: 8, seconds: 2, rounds: 2, warmupSeconds: 1 }
+    ? { connections: 8, seconds: 1, rounds: 2, warmupSeconds: 1 }
     : { connections: 8, seconds: 6, rounds: 5, warmupSeconds: 3 }
 }

@@ -93,6 +93,7 @@ Written by \`npm run bench\` (the full run; \`bench/\`): do not edit by hand, ru
 figure is printed beside a baseline measured in the same run on the same machine, because these
 machines are noisy and only the ratios compare across runs. Throughput figures are medians of
 alternating rounds of the figure and its baseline; the ratio is the median of the rounds' ratios.
+Where a figure misses its goal, [performance.md](performance.md) says what limits it.
 
 ## Machine and run
 
