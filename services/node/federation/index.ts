@@ -116,11 +116,7 @@ const isCatalogued = (code: string | null): code is ErrorCode =>
  * The trust store, its rollback floor read from the database and raised with every list taken, so
  * that a restart (or another replica) does not accept a version below one already held.
  */
-async function openTrust(
-  app: FastifyInstance,
-  dispatcher: Dispatcher,
-  floorWrites: Set<Promise<void>>,
-): Promise<TrustStore | undefined> {
+async function openTrust(app: FastifyInstance, dispatcher: Dispatcher): Promise<TrustStore | undefined> {
   const { config } = app
   const db = app.database.db
   const { trustAnchorFile, trustListFile, trustListUrl, trustListPollMs } = config.federation
@@ -135,19 +131,15 @@ async function openTrust(
     throw new Error(`federation.trustAnchorFile: ${anchorFile}: ${(error as Error).message}`)
   })
   const floor = await readTrustListFloor(db)
-  const raiseFloor = (version: number) => {
-    const write = raiseTrustListFloor(db, version)
-      .catch((error: unknown) =>
+  return openTrustStore({
+    ...(floor === undefined ? {} : { minimumVersion: floor }),
+    keepVersion: (version) =>
+      raiseTrustListFloor(db, version).catch((error: unknown) =>
         app.log.warn(
           { err: error, version },
           'trust list floor not recorded: a restart could take an older version',
         ),
-      )
-      .finally(() => floorWrites.delete(write))
-    floorWrites.add(write)
-  }
-  return openTrustStore({
-    ...(floor === undefined ? {} : { minimumVersion: floor }),
+      ),
     source: trustListUrl
       ? { url: trustListUrl, dispatcher, timeoutMs: config.federation.overallTimeoutMs }
       : { file: resolveConfigPath(config, trustListFile as string) },
@@ -157,7 +149,6 @@ async function openTrust(
     onEvent: (event) => {
       const { message, level, ...fields } = event
       app.log[level]({ trustList: fields }, message)
-      if (event.type === 'loaded') raiseFloor(event.version)
     },
   })
 }
@@ -180,8 +171,7 @@ export default fp(
     const ca = readFederationCa(app)
     // The list's URL is verified against the federation CA when there is one, like a peer's.
     const trustListFetcher = new Agent({ connections: 1, ...(ca ? { connect: { ca } } : {}) })
-    const floorWrites = new Set<Promise<void>>()
-    const trust = await openTrust(app, trustListFetcher, floorWrites)
+    const trust = await openTrust(app, trustListFetcher)
     // Without a list no agency has a role: groups by role match nobody (deny by default).
     const roles = () => trust?.roles() ?? {}
     app.policyStore.useTrustRoles(roles)
@@ -397,7 +387,6 @@ export default fp(
       clearInterval(timer)
       await client.close()
       await trust?.close()
-      await Promise.all(floorWrites)
       await trustListFetcher.close()
     })
   },

@@ -63,6 +63,11 @@ export interface TrustStoreOptions {
   pollIntervalMs?: number
   /** A version the node is known to have held before (for example kept in its database): lower is refused. */
   minimumVersion?: number
+  /**
+   * Told each version taken, and awaited before the reload resolves, so that the caller can keep
+   * the floor (`minimumVersion`) for the next start. It must not throw: a failure is its to report.
+   */
+  keepVersion?: (version: number) => Promise<void>
   /** Slack for issuedAt and expiresAt, in seconds (default 60). */
   clockToleranceSeconds?: number
   /** The current time in milliseconds; tests move it. */
@@ -322,6 +327,7 @@ export async function openTrustStore(options: TrustStoreOptions): Promise<TrustS
     lastRefusal = undefined
     lastRefusedKey = undefined
     expiryReported = false
+    await options.keepVersion?.(verified.list.version)
     emit({
       type: 'loaded',
       level: 'info',
