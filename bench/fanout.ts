@@ -35,7 +35,7 @@ export async function run(context: BenchContext): Promise<void> {
   // Seeded side by side: each seed is a process of its own.
   const seeded = new Map(
     await Promise.all(
-      Object.keys({ 'HK-HKPF': 0, ...delays }).map(
+      ['HK-HKPF', ...Object.keys(delays)].map(
         async (agency) => [agency, (await seededDatabase(context, agency, cases)).url] as const,
       ),
     ),

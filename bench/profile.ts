@@ -1,9 +1,10 @@
 /**
  * Where a node's CPU goes per request: `npx node bench/profile.ts [--query typename|read|health|import|batch]
- * [--seconds N] [--top N] [--save file.cpuprofile]` seeds a small database, starts a node with `--cpu-prof`, loads it with
- * one query from this process, stops it and prints the profile's self time by function and by
- * package (and the request count, so a figure reads as microseconds per request). Not part of
- * `npm run bench`: a tool for finding what to fix when a node figure misses its goal.
+ * [--seconds N] [--top N] [--save file.cpuprofile]` seeds a small database, starts a node with
+ * `--cpu-prof`, loads it with one query from this process, stops it and prints the profile's self
+ * time by function and by package (and the request count, so a figure reads as microseconds per
+ * request); `--save` keeps the profile for DevTools. Not part of `npm run bench`: a tool for
+ * finding what to fix when a node figure misses its goal.
  */
 import { copyFile, readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'

@@ -1,8 +1,8 @@
 /**
- * Real nodes for the benchmarks: a folder made by `jaring init`, node.yaml adjusted for measuring,
- * and `jaring serve` in a child process of its own (on a port the system picks), stopped with
- * SIGTERM when the run ends. The node's CPU time comes from its own accounting: prom-client's
- * process counters on `/metrics` (`process.cpuUsage()`), else `/proc/<pid>/stat`.
+ * Real nodes for the benchmarks: a folder made by `jaring init`'s code, node.yaml adjusted for
+ * measuring, and `jaring serve` in a child process of its own (on a port the system picks),
+ * stopped with SIGTERM when the run ends. The node's CPU time comes from its own accounting:
+ * prom-client's process counters on `/metrics` (`process.cpuUsage()`), else `/proc/<pid>/stat`.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'

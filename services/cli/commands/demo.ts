@@ -377,12 +377,9 @@ async function demoMembers(
 /**
  * The secretariat's key (made once) and the signed trust list of the three nodes. The list held
  * is kept while it verifies against the key, says the same (ports, keys) and has a week left;
- * otherwise the next version is signed. Runs before the nodes open, so each reads the final list.
- */
-/**
- * Signs the demo's trust list when it is missing, stale or nearing expiry. `heldVersion` is the
- * highest version the nodes' databases have taken (their rollback floor): a new list goes above
- * it, and a list below it is signed again, so the nodes never refuse the demo's own list.
+ * otherwise the next version is signed. `heldVersion` is the highest version the nodes' databases
+ * have taken (their rollback floor): a list below it is signed again, above it, so the nodes never
+ * refuse the demo's own list. Runs before the nodes start, so each reads the final list.
  */
 export async function prepareFederation(
   options: DemoOptions,

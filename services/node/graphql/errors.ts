@@ -154,8 +154,8 @@ export function formatGraphqlErrors(
   const requestId = reply?.request.id
   const coded = execution.errors.flatMap((error) => classify(error, reply?.request.body))
   if (reply && coded[0]) auditTrailOf(reply.request).noteError(coded[0].code)
-  for (const error of coded) context.app.metrics.countError(error.code)
   for (const error of coded) {
+    context.app.metrics.countError(error.code)
     if (error.internal !== undefined) log.error({ err: error.internal, requestId }, 'GraphQL internal error')
   }
   const hasData = execution.data !== undefined && execution.data !== null
